@@ -1,0 +1,38 @@
+#define _GNU_SOURCE
+#include "CDraizerShim.h"
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int drz_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_nanos) {
+    struct timespec ts;
+    struct timespec *tsp = 0;
+    if (timeout_nanos > 0) {
+        ts.tv_sec = (time_t)(timeout_nanos / 1000000000LL);
+        ts.tv_nsec = (long)(timeout_nanos % 1000000000LL);
+        tsp = &ts;
+    }
+    long rc = syscall(SYS_futex, word, FUTEX_WAIT, expected, tsp, 0, 0);
+    return rc == 0 ? 0 : -errno;
+}
+
+int drz_futex_wake(uint32_t *word, int count) {
+    long rc = syscall(SYS_futex, word, FUTEX_WAKE, count, 0, 0, 0);
+    return rc >= 0 ? (int)rc : -errno;
+}
+
+int drz_pin_current_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+int drz_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+    return CPU_COUNT(&set);
+}
