@@ -61,6 +61,7 @@ extension Universe {
             symbols.append(info)
             idsByName[info.name] = info.id
         }
+        try UniverseValidator.validateSymbols(symbols)
         func symbolId(_ name: String, path: String) throws(UniverseError) -> SymbolId {
             guard let id = idsByName[name] else {
                 throw .invalid(path: path, expected: "a symbol listed in symbols", was: "\"\(name)\"")

@@ -4,6 +4,12 @@ enum UniverseValidator {
     static func validate(symbols: [SymbolInfo], instruments: [Instrument], directions: [Direction])
         throws(UniverseError)
     {
+        try validateSymbols(symbols)
+        try validateReferences(symbols: symbols, instruments: instruments, directions: directions)
+    }
+
+    /// Symbols alone; run first so a bad symbol is reported before anything that refers to it.
+    static func validateSymbols(_ symbols: [SymbolInfo]) throws(UniverseError) {
         var names = Set<String>()
         for (index, symbol) in symbols.enumerated() {
             let path = "symbols[\(index)]"
@@ -23,7 +29,11 @@ enum UniverseValidator {
                     was: "\"\(symbols[index].name)\"")
             }
         }
+    }
 
+    static func validateReferences(symbols: [SymbolInfo], instruments: [Instrument], directions: [Direction])
+        throws(UniverseError)
+    {
         var listed = Set<Int>()
         for (index, instrument) in instruments.enumerated() {
             let path = "instruments[\(index)]"
