@@ -41,6 +41,7 @@ let package = Package(
             name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim"],
             path: "Shared/FastPath", swiftSettings: hotPath),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
+        .target(name: "ServiceKit", path: "Shared/ServiceKit"),
         .target(
             name: "RedisBus", dependencies: ["CHiredis", "BlockingCalls"],
             path: "Shared/RedisBus"),
@@ -52,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "draizer",
             dependencies: [
-                "DraizerCore", "FastPath", "RedisBus", "PostgresStore", "CDraizerShim",
+                "DraizerCore", "FastPath", "RedisBus", "PostgresStore", "ServiceKit", "CDraizerShim",
                 "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -64,9 +65,9 @@ let package = Package(
             path: "Tests/FastPathProbe", swiftSettings: hotPath),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(
-            name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "fastpath-probe"]),
+            name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore"]),
+            name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

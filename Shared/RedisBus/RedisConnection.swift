@@ -14,9 +14,17 @@ public final class RedisConnection {
 
     /// Connects immediately, so a wrong address fails here with a clear error.
     public init(configuration: RedisConfiguration) throws(RedisError) {
+        _ = RedisConnection.ignoreBrokenPipes
         self.configuration = configuration
         try connect()
     }
+
+    /// hiredis writes with plain `write()`: a write to a socket the server closed (restart) would
+    /// raise SIGPIPE and kill the process. Errors are handled from the return value instead, so
+    /// the signal is ignored process-wide, once, as network servers (and SwiftNIO) do.
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
     deinit {
         if let context { redisFree(context) }

@@ -1,58 +1,40 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// A running `fastpath-probe` process (the other side of a multi-process test).
 final class ProbeProcess {
-    let process = Process()
-    private let output = Pipe()
+    let child: ChildProcess
 
     /// Path of an executable built next to the test bundle (override with DRAIZER_BIN_DIR).
-    static func binary(_ name: String) -> URL {
+    static func binary(_ name: String) -> String {
         if let directory = ProcessInfo.processInfo.environment["DRAIZER_BIN_DIR"] {
-            return URL(fileURLWithPath: directory).appendingPathComponent(name)
+            return "\(directory)/\(name)"
         }
         return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent(name)
+            .deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     init(_ arguments: [String]) throws {
-        process.executableURL = Self.binary("fastpath-probe")
-        process.arguments = arguments
-        process.standardOutput = output
-        try process.run()
+        child = try ChildProcess(executable: Self.binary("fastpath-probe"), arguments: arguments, output: .pipe)
     }
 
-    deinit {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+    /// Reads stdout lines until `line` arrives; throws if the process ends or 20 s pass first.
+    func waitForLine(_ line: String) throws {
+        guard child.waitForLine(line, timeoutMillis: 20_000) else {
+            throw ProbeError(message: "probe did not print \(line)")
         }
     }
 
-    /// Reads stdout lines until `line` arrives (or the process ends / `timeout` passes).
-    func waitForLine(_ line: String, timeout: Duration = .seconds(20)) throws {
-        let deadline = ContinuousClock.now + timeout
-        var buffer = ""
-        let handle = output.fileHandleForReading
-        while ContinuousClock.now < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
-            if buffer.split(separator: "\n").contains(where: { $0 == line }) { return }
-        }
-        throw ProbeError(message: "probe did not print \(line); got \(buffer)")
-    }
-
-    /// Everything the process printed, after it exited.
+    /// Exit status and everything the process printed.
     func finish() -> (status: Int32, output: String) {
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let lines = child.readAll()
+        return (child.wait(), lines.joined(separator: "\n"))
     }
 
     func kill(signal: Int32) {
-        Foundation.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        child.signal(signal)
+        child.wait()
     }
 }
 

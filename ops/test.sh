@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, starts a throwaway Redis and
+# PostgreSQL, runs every test against them, and stops them whatever the outcome.
+# Extra arguments go to `swift test` (e.g. --filter RedisBusTests).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$DRAIZER_ROOT"
+
+ensure_swift
+ensure_packages "${DRAIZER_PACKAGES[@]}"
+
+log "building (debug, with tests)"
+swift build --build-tests
+
+workdir=$(mktemp -d /tmp/draizer-test.XXXXXX)
+chmod 755 "$workdir"
+cleanup() {
+    stop_redis "$workdir/redis"
+    stop_postgres "$workdir/pg"
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_redis "$workdir/redis"
+start_postgres "$workdir/pg" 5432
+export DRAIZER_TEST_REDIS_URL="$REDIS_URL"
+export DRAIZER_TEST_DATABASE_URL="$DATABASE_URL"
+export DRAIZER_MIGRATIONS_DIR="$DRAIZER_ROOT/migrations"
+
+log "running tests"
+swift test --skip-build "$@"
