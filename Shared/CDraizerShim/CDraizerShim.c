@@ -26,7 +26,11 @@ int drz_futex_wake(uint32_t *word, int count) {
 int drz_pin_current_thread(int cpu) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
+    if (cpu < 0) {
+        for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &set);
+    } else {
+        CPU_SET(cpu, &set);
+    }
     return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
 }
 

@@ -48,6 +48,9 @@ public struct Doorbell: @unchecked Sendable {
         word.store32Relaxed(sleepingOffset, 0)
     }
 
+    /// True while the consumer has announced sleep and no producer has woken it yet.
+    public var isConsumerSleeping: Bool { word.load32Relaxed(sleepingOffset) == 1 }
+
     /// Wake-ups delivered through the futex so far (sleeps that needed a system call to end).
     public var wakeCount: UInt64 { word.loadRelaxed(wakeCountOffset) }
 }

@@ -103,6 +103,13 @@ public enum SPSCRing {
         public var depth: UInt64 { pushed &- popped }
     }
 
+    /// Opens any ring (whatever its record type), checks its header and returns its counters.
+    public static func inspect(name: String) throws(SharedMemoryError) -> Stats {
+        let segment = try SharedMemorySegment.open(name: name)
+        try SegmentHeader.validate(segment, kind: .ring)
+        return stats(of: segment)
+    }
+
     public static func stats(of segment: SharedMemorySegment) -> Stats {
         let words = SharedWords(segment.base)
         let header = SegmentHeader.read(segment)

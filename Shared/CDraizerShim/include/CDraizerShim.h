@@ -51,7 +51,7 @@ int drz_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_nanos);
 int drz_futex_wake(uint32_t *word, int count);
 
 // MARK: scheduling
-/// Pins the calling thread to one CPU. Returns 0 or -errno.
+/// Pins the calling thread to one CPU, or lets it run on every CPU when cpu < 0. Returns 0 or -errno.
 int drz_pin_current_thread(int cpu);
 /// Number of CPUs the process may run on.
 int drz_available_cpus(void);
