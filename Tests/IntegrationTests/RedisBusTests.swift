@@ -145,6 +145,41 @@ import Testing
         #expect(try redis.xlen(stream: "s") == 1, "the restarted server has no persistence: only the new entry")
     }
 
+    /// TCP instead of a Unix socket, with a password (and ACL user) required.
+    @Test(.timeLimit(.minutes(1))) func tcpWithAuth() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis-tcp")).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var server: OwnRedis?
+        var port = 0
+        for _ in 0..<20 where server == nil {
+            port = Int.random(in: 20_000...60_000)
+            server = try? OwnRedis(port: port, directory: directory, password: "s3cret")
+        }
+        let running = try #require(server, "no free TCP port for a test Redis")
+        defer { running.stop() }
+
+        let authenticated = try RedisConnection(
+            configuration: RedisConfiguration(url: "redis://default:s3cret@127.0.0.1:\(port)/1"))
+        try authenticated.hset(key: "k", fields: ["v": "1"])
+        #expect(try authenticated.hgetall(key: "k") == ["v": "1"])
+
+        let anonymous = try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(port)"))
+        do {
+            _ = try anonymous.hgetall(key: "k")
+            Issue.record("a command without AUTH must be refused")
+        } catch {
+            guard case .server(let message) = error else {
+                Issue.record("expected a server error, was \(error)")
+                return
+            }
+            #expect(message.hasPrefix("NOAUTH"))
+        }
+        #expect(throws: RedisError.self) {
+            try RedisConnection(configuration: RedisConfiguration(url: "redis://:wrong@127.0.0.1:\(port)"))
+        }
+    }
+
     @Test func asyncClientRunsOnItsOwnThread() async throws {
         let client = try await RedisClient(configuration: TestServers.redis(), name: "redis-test")
         defer { client.close() }
@@ -162,18 +197,32 @@ import Testing
 struct OwnRedis {
     let process: ChildProcess
 
+    /// On a Unix socket.
     init(socket: String, directory: String) throws {
+        try self.init(
+            arguments: ["--port", "0", "--unixsocket", socket], directory: directory,
+            probe: RedisConfiguration(endpoint: .unix(path: socket)))
+    }
+
+    /// On 127.0.0.1:port, requiring `password`.
+    init(port: Int, directory: String, password: String) throws {
+        try self.init(
+            arguments: ["--port", String(port), "--bind", "127.0.0.1", "--requirepass", password], directory: directory,
+            probe: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), password: password))
+    }
+
+    private init(arguments: [String], directory: String, probe: RedisConfiguration) throws {
         process = try ChildProcess(
-            executable: "redis-server",
-            arguments: ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no", "--dir", directory],
+            executable: "redis-server", arguments: arguments + ["--save", "", "--appendonly", "no", "--dir", directory],
             output: .discard)
-        let ready = eventually(timeout: .seconds(10)) {
-            guard let connection = try? RedisConnection(configuration: RedisConfiguration(endpoint: .unix(path: socket))) else {
-                return false
-            }
+        let started = eventually(timeout: .seconds(10)) {
+            guard process.isRunning, let connection = try? RedisConnection(configuration: probe) else { return false }
             return (try? connection.ping()) != nil
         }
-        guard ready else { throw MissingServer(variable: "redis-server at \(socket)") }
+        guard started else {
+            process.terminate(graceMillis: 1000)
+            throw MissingServer(variable: "redis-server \(probe.endpoint)")
+        }
     }
 
     func stop() {
