@@ -1,3 +1,5 @@
+import DraizerCore
+
 /// One benchmark's result, printed as one JSON line:
 /// `{"bench": NAME, "unit": "ns" | "rows/s", "median": x, "p50": x, "p99": x, "p999": x, "allocs_per_op": x}`.
 ///
@@ -52,15 +54,5 @@ struct SampleSet {
         BenchResult(
             bench: bench, unit: unit, median: medianOfRuns, p50: percentile(0.5), p99: percentile(0.99),
             p999: percentile(0.999), allocsPerOp: allocsPerOp)
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        for character in self {
-            if character == target { result += replacement } else { result.append(character) }
-        }
-        return result
     }
 }

@@ -1,4 +1,5 @@
 import CLibPQ
+import DraizerCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -202,15 +203,5 @@ public final class PostgresConnection {
     static func quoteQualified(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0)) }
             .joined(separator: ".")
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        for character in self {
-            if character == target { result += replacement } else { result.append(character) }
-        }
-        return result
     }
 }
