@@ -40,6 +40,10 @@ let package = Package(
         .target(
             name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim"],
             path: "Shared/FastPath", swiftSettings: hotPath),
+        .target(name: "OrderBook", dependencies: ["DraizerCore"], path: "Shared/OrderBook", swiftSettings: hotPath),
+        .target(
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook"], path: "Shared/Venues",
+            swiftSettings: hotPath),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),
         .target(
@@ -53,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "draizer",
             dependencies: [
-                "DraizerCore", "FastPath", "RedisBus", "PostgresStore", "ServiceKit", "CDraizerShim",
+                "DraizerCore", "FastPath", "OrderBook", "Venues", "RedisBus", "PostgresStore", "ServiceKit", "CDraizerShim",
                 "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -64,6 +68,8 @@ let package = Package(
             name: "fastpath-probe", dependencies: ["FastPath", "DraizerCore"],
             path: "Tests/FastPathProbe", swiftSettings: hotPath),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
+        .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
+        .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
         .testTarget(

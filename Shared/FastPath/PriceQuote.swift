@@ -1,18 +1,5 @@
 import DraizerCore
 
-/// One price level: price and quantity as fixed-point mantissas at the entry's scales.
-public struct BookLevel: Sendable, Equatable, BitwiseCopyable {
-    public var price: Int64
-    public var quantity: Int64
-
-    public static let empty = BookLevel(price: 0, quantity: 0)
-
-    public init(price: Int64, quantity: Int64) {
-        self.price = price
-        self.quantity = quantity
-    }
-}
-
 /// Best bid and ask of one (symbol, source), as stored in the first cache line of its entry.
 ///
 /// Prices and quantities are fixed-point integers at the instrument's `priceScale` and
@@ -35,10 +22,10 @@ public struct TopOfBook: Sendable, Equatable {
 
     public init() {}
 
-    public var bid: Price { Price(ExactDecimal(fixedPoint: bidPrice, scale: priceScale)) }
-    public var ask: Price { Price(ExactDecimal(fixedPoint: askPrice, scale: priceScale)) }
-    public var bidSize: Quantity { Quantity(ExactDecimal(fixedPoint: bidQuantity, scale: quantityScale)) }
-    public var askSize: Quantity { Quantity(ExactDecimal(fixedPoint: askQuantity, scale: quantityScale)) }
+    public var bid: Price { Price(ExactDecimal(fixedPoint: bidPrice, scale: Int(priceScale))) }
+    public var ask: Price { Price(ExactDecimal(fixedPoint: askPrice, scale: Int(priceScale))) }
+    public var bidSize: Quantity { Quantity(ExactDecimal(fixedPoint: bidQuantity, scale: Int(quantityScale))) }
+    public var askSize: Quantity { Quantity(ExactDecimal(fixedPoint: askQuantity, scale: Int(quantityScale))) }
 }
 
 /// The whole entry: top of book plus up to `PriceStore.levelsPerSide` levels per side.
@@ -66,16 +53,4 @@ public enum ReadOutcome: Sendable, Equatable {
     /// No consistent copy within the retry budget: a writer is mid-write, or died mid-write.
     /// The caller must treat it as no price.
     case inconsistent
-}
-
-extension ExactDecimal {
-    /// A fixed-point mantissa from shared memory. Values written by the store's writers are always
-    /// within range; anything else is clamped to zero rather than trapping in a reader.
-    public init(fixedPoint mantissa: Int64, scale: UInt8) {
-        if let value = try? ExactDecimal(mantissa: mantissa, scale: Int(scale)) {
-            self = value
-        } else {
-            self = .zero
-        }
-    }
 }

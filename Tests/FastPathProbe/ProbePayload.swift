@@ -1,3 +1,4 @@
+import DraizerCore
 import FastPath
 
 /// The self-checking price payload shared by the probe (writer) and the tests (reader): every

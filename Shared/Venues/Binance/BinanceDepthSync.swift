@@ -1,0 +1,119 @@
+import DraizerCore
+import OrderBook
+
+/// Binance's two depth continuity rules.
+public enum BinanceDepthRule: Sendable {
+    /// Spot: drop diffs with `u <= lastUpdateId`; the first applied has `U <= lastUpdateId+1 <= u`;
+    /// then each `U == previous u + 1`.
+    case spot
+    /// USDⓈ-M futures: drop `u < lastUpdateId`; the first applied has `U <= lastUpdateId <= u`;
+    /// then each `pu == previous u`.
+    case futures
+}
+
+/// Keeps one instrument's L2 book in step with Binance's depth stream: snapshot + diffs under
+/// the market's continuity rule. A gap, an unbridged first diff, a bad level or a crossed book
+/// marks this book broken and asks for a resync of this symbol only; diffs that arrive while a
+/// snapshot is awaited are kept and replayed onto it.
+///
+/// Pure: events in, actions out. Threading: owned by one gateway receive thread.
+public struct BinanceDepthSync: Sendable {
+    public enum Action: Sendable, Equatable {
+        /// Kept until a snapshot arrives.
+        case buffered
+        /// Older than the snapshot: not needed.
+        case dropped
+        /// Applied; the book is verified.
+        case applied
+        /// Continuity broke: the book is unverified; fetch a new snapshot for this symbol.
+        case resyncNeeded(BookFault)
+    }
+
+    public let rule: BinanceDepthRule
+    public private(set) var book: L2Book
+    /// True once a diff has been applied on top of the current snapshot.
+    private var bridged = false
+    private var pending: [DepthMessage] = []
+    /// Diffs kept while waiting for a snapshot; the oldest go first beyond this.
+    public var maxPending = 2000
+
+    public init(rule: BinanceDepthRule, priceScale: Int, quantityScale: Int) {
+        self.rule = rule
+        book = L2Book(priceScale: priceScale, quantityScale: quantityScale)
+    }
+
+    /// A WebSocket diff arrived.
+    public mutating func diffReceived(_ diff: borrowing DepthMessage) -> Action {
+        guard book.isVerified else {
+            if pending.count >= maxPending { pending.removeFirst() }
+            pending.append(copy diff)
+            return .buffered
+        }
+        return apply(diff)
+    }
+
+    /// A REST snapshot arrived: load it, then replay the diffs kept meanwhile.
+    /// Returns the fault when the snapshot or a kept diff breaks continuity (resync again).
+    @discardableResult
+    public mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault? {
+        bridged = false
+        do {
+            try book.load(snapshot: snapshot)
+        } catch {
+            return fail(error)
+        }
+        if case .broken(let fault) = book.integrity { return fail(fault) }
+        let kept = pending
+        pending.removeAll(keepingCapacity: true)
+        for diff in kept {
+            if case .resyncNeeded(let fault) = apply(diff) { return fault }
+        }
+        return nil
+    }
+
+    /// The connection dropped or the venue asked for a reset: wait for a new snapshot.
+    public mutating func resetRequested() {
+        bridged = false
+        pending.removeAll(keepingCapacity: true)
+        book.invalidate(.resetRequested)
+    }
+
+    private mutating func apply(_ diff: borrowing DepthMessage) -> Action {
+        let last = book.lastUpdateId
+        switch rule {
+        case .spot:
+            if !bridged {
+                if diff.finalUpdateId <= last { return .dropped }
+                guard diff.firstUpdateId <= last + 1 else {
+                    return .resyncNeeded(fail(.noBridge(snapshotId: last, firstU: diff.firstUpdateId, lastU: diff.finalUpdateId)))
+                }
+            } else if diff.firstUpdateId != last + 1 {
+                return .resyncNeeded(fail(.gap(expected: last + 1, was: diff.firstUpdateId)))
+            }
+        case .futures:
+            if !bridged {
+                if diff.finalUpdateId < last { return .dropped }
+                guard diff.firstUpdateId <= last else {
+                    return .resyncNeeded(fail(.noBridge(snapshotId: last, firstU: diff.firstUpdateId, lastU: diff.finalUpdateId)))
+                }
+            } else if diff.previousUpdateId != last {
+                return .resyncNeeded(fail(.gap(expected: last, was: diff.previousUpdateId ?? 0)))
+            }
+        }
+        do {
+            try book.apply(diff)
+        } catch {
+            return .resyncNeeded(fail(error))
+        }
+        book.diffApplied(updateId: diff.finalUpdateId)
+        bridged = true
+        if case .broken(let fault) = book.integrity { return .resyncNeeded(fail(fault)) }
+        return .applied
+    }
+
+    private mutating func fail(_ fault: BookFault) -> BookFault {
+        bridged = false
+        book.invalidate(fault)
+        return fault
+    }
+}

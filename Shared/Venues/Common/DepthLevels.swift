@@ -1,0 +1,66 @@
+import DraizerCore
+
+/// One `[price, quantity]` pair of a depth message, as exact decimals (quantity 0 = delete).
+public struct LevelUpdate: Sendable, Equatable {
+    public var price: ExactDecimal
+    public var quantity: ExactDecimal
+
+    public init(price: ExactDecimal, quantity: ExactDecimal) {
+        self.price = price
+        self.quantity = quantity
+    }
+}
+
+/// A parsed depth message (snapshot or diff). Parsers refill one instance per frame: its arrays
+/// keep their capacity, so steady-state parsing allocates nothing.
+public struct DepthMessage: Sendable {
+    /// The symbol's bytes in the frame (valid while the frame buffer is).
+    public var symbol: Range<Int> = 0..<0
+    /// First update id in the message (`U`), or the snapshot id for snapshots.
+    public var firstUpdateId: UInt64 = 0
+    /// Last update id in the message (`u`), or the snapshot id for snapshots.
+    public var finalUpdateId: UInt64 = 0
+    /// Previous message's final id where the venue sends it (Binance futures `pu`), else nil.
+    public var previousUpdateId: UInt64?
+    /// Exchange event time in milliseconds (0 when absent).
+    public var eventTimeMillis: UInt64 = 0
+    public var isSnapshot = false
+    public var bids: [LevelUpdate] = []
+    public var asks: [LevelUpdate] = []
+
+    public init(reservedLevels: Int = 1024) {
+        bids.reserveCapacity(reservedLevels)
+        asks.reserveCapacity(reservedLevels)
+    }
+
+    mutating func reset() {
+        symbol = 0..<0
+        firstUpdateId = 0
+        finalUpdateId = 0
+        previousUpdateId = nil
+        eventTimeMillis = 0
+        isSnapshot = false
+        bids.removeAll(keepingCapacity: true)
+        asks.removeAll(keepingCapacity: true)
+    }
+}
+
+extension JSONCursor {
+    /// Reads `[[price, quantity, ...], ...]` into `levels` (extra elements per level are skipped).
+    public mutating func levels(into levels: inout [LevelUpdate], field: StaticString) throws(VenueParseError) {
+        guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
+        try beginArray()
+        while try nextElement() {
+            guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
+            try beginArray()
+            guard try nextElement() else { throw .missingField(field) }
+            let price = try decimal(field)
+            guard try nextElement() else { throw .missingField(field) }
+            let quantity = try decimal(field)
+            while try nextElement() { try skipValue() }
+            guard price.isPositive else { throw .nonPositive(field) }
+            guard !quantity.isNegative else { throw .nonPositive(field) }
+            levels.append(LevelUpdate(price: price, quantity: quantity))
+        }
+    }
+}
