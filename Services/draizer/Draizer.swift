@@ -32,6 +32,12 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Writes one line to stderr.
+func printError(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
+}
+
 /// Writes one line to stdout immediately (stdout is block-buffered when piped, and a benchmark's
 /// lines should appear as each finishes, and before a child process reads them).
 func printLine(_ text: String) {

@@ -32,6 +32,15 @@ extension ExactDecimal {
     /// accepted and converted exactly because JSON numbers from some venues' encoders use it.
     /// No allocation and no `String`: this is the hot-path entry point.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(DecimalParseError) -> ExactDecimal {
+        let (value, consumed) = try parsePrefix(bytes)
+        guard consumed == bytes.count else { throw .unexpectedByte(offset: consumed) }
+        return value
+    }
+
+    /// Parses the decimal at the start of `bytes` and returns it with the number of bytes it
+    /// used; stops at the first byte that cannot continue the number (a closing quote, a comma),
+    /// so a JSON reader parses a field in one pass. An empty number is `.empty`.
+    public static func parsePrefix(_ bytes: UnsafeRawBufferPointer) throws(DecimalParseError) -> (ExactDecimal, Int) {
         let count = bytes.count
         guard count > 0 else { throw .empty }
         var index = 0
@@ -41,13 +50,14 @@ extension ExactDecimal {
             index = 1
         }
         var mantissa: Int64 = 0
-        var significantDigits = 0
         var integerDigits = 0
+        // One compare per digit: a mantissa already ≥ 10^17 cannot take another digit within
+        // 18 significant digits (leading zeros keep it at 0, so they are free).
+        let limit = ExactDecimal.mantissaLimit / 10
         while index < count {
             let digit = bytes[index] &- UInt8(ascii: "0")
             guard digit < 10 else { break }
-            if mantissa != 0 || digit != 0 { significantDigits += 1 }
-            guard significantDigits <= 18 else { throw .tooManyDigits }
+            guard mantissa < limit else { throw .tooManyDigits }
             mantissa = mantissa &* 10 &+ Int64(digit)
             integerDigits += 1
             index += 1
@@ -67,8 +77,7 @@ extension ExactDecimal {
             while index < count {
                 let digit = bytes[index] &- UInt8(ascii: "0")
                 guard digit < 10 else { break }
-                if mantissa != 0 || digit != 0 { significantDigits += 1 }
-                guard significantDigits <= 18 else { throw .tooManyDigits }
+                guard mantissa < limit else { throw .tooManyDigits }
                 mantissa = mantissa &* 10 &+ Int64(digit)
                 fractionDigits += 1
                 index += 1
@@ -96,7 +105,6 @@ extension ExactDecimal {
             guard exponentDigits > 0 else { throw .missingDigits }
             scale += exponentNegative ? exponent : -exponent
         }
-        guard index == count else { throw .unexpectedByte(offset: index) }
         if scale < 0 {
             guard -scale <= 18 else { throw .exponentOutOfRange }
             let (product, overflow) = mantissa.multipliedReportingOverflow(
@@ -112,7 +120,7 @@ extension ExactDecimal {
         guard scale <= ExactDecimal.maxScale else {
             throw fractionDigits > ExactDecimal.maxScale ? .tooManyDigits : .exponentOutOfRange
         }
-        return ExactDecimal(uncheckedMantissa: negative ? -mantissa : mantissa, scale: UInt8(scale))
+        return (ExactDecimal(uncheckedMantissa: negative ? -mantissa : mantissa, scale: UInt8(scale)), index)
     }
 
     /// Parses a decimal string (slow path: configuration, REST bodies, tests).

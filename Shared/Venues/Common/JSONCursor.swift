@@ -1,4 +1,7 @@
 import DraizerCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A forward-only JSON reader over a receive buffer: no allocation, no `String`, no Foundation.
 /// Parsers walk an object's keys, compare them with static names and read or skip each value.
@@ -54,6 +57,7 @@ public struct JSONCursor {
 
     /// The next key of the current object (its byte range), with the `:` consumed; nil at `}`.
     /// Call it right after `beginObject()` and after reading or skipping each value.
+    @inline(__always)
     public mutating func nextKey() throws(VenueParseError) -> Range<Int>? {
         var byte = try peek()
         if byte == UInt8(ascii: ",") {
@@ -63,6 +67,14 @@ public struct JSONCursor {
         if byte == UInt8(ascii: "}") {
             position += 1
             return nil
+        }
+        // Fast path for the one-byte keys exchanges favour ("u":, "b":): no loop, no escapes.
+        if byte == UInt8(ascii: "\""), position + 3 < count, base[position + 2] == UInt8(ascii: "\""),
+            base[position + 1] != UInt8(ascii: "\\"), base[position + 3] == UInt8(ascii: ":")
+        {
+            let start = position + 1
+            position += 4
+            return start..<(start + 1)
         }
         let key = try string()
         try expect(UInt8(ascii: ":"))
@@ -85,11 +97,22 @@ public struct JSONCursor {
     }
 
     /// A string value: the byte range between the quotes.
+    @inline(__always)
     public mutating func string() throws(VenueParseError) -> Range<Int> {
         skipWhitespace()
         guard position < count else { throw .truncated }
         guard base[position] == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
         let start = position + 1
+        // Vectorised search for the closing quote; strings with escapes take the loop below.
+        if let found = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start) {
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if end == start || base[end - 1] != UInt8(ascii: "\\") {
+                position = end + 1
+                return start..<end
+            }
+        } else {
+            throw .truncated
+        }
         var index = start
         while index < count {
             let byte = base[index]
@@ -150,19 +173,29 @@ public struct JSONCursor {
     @inline(__always)
     public mutating func decimal(_ field: StaticString) throws(VenueParseError) -> ExactDecimal {
         let byte = try peek()
-        let range: Range<Int>
-        if byte == UInt8(ascii: "\"") {
-            range = try string()
-        } else if byte == UInt8(ascii: "n") {
+        let quoted = byte == UInt8(ascii: "\"")
+        if quoted {
+            position += 1
+        } else if byte != UInt8(ascii: "-") && (byte &- UInt8(ascii: "0")) >= 10 {
+            if byte == UInt8(ascii: "N") || byte == UInt8(ascii: "I") { throw .invalidDecimal(field, .notANumber) }
             throw .wrongType(field)
-        } else {
-            range = try numberToken()
         }
+        let value: ExactDecimal
+        let consumed: Int
         do {
-            return try ExactDecimal.parse(bytes(range))
+            (value, consumed) = try ExactDecimal.parsePrefix(UnsafeRawBufferPointer(start: base + position, count: count - position))
         } catch {
             throw .invalidDecimal(field, error)
         }
+        position += consumed
+        if quoted {
+            guard position < count else { throw .truncated }
+            guard base[position] == UInt8(ascii: "\"") else {
+                throw .invalidDecimal(field, .unexpectedByte(offset: consumed))
+            }
+            position += 1
+        }
+        return value
     }
 
     /// A non-negative integer written as a JSON number or a string of digits.
@@ -172,18 +205,17 @@ public struct JSONCursor {
         let quoted = byte == UInt8(ascii: "\"")
         if quoted { position += 1 }
         var value: UInt64 = 0
-        var digits = 0
+        let start = position
         while position < count {
             byte = base[position]
             let digit = byte &- UInt8(ascii: "0")
             guard digit < 10 else { break }
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
-            guard !overflow1, !overflow2 else { throw .wrongType(field) }
-            value = sum
-            digits += 1
+            value = value &* 10 &+ UInt64(digit)
             position += 1
         }
+        let digits = position - start
+        // 19 digits always fit in 64 bits; ids and times never need 20.
+        guard digits <= 19 else { throw .wrongType(field) }
         guard digits > 0 else {
             if position >= count { throw .truncated }
             throw .wrongType(field)
