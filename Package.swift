@@ -32,6 +32,9 @@ let package = Package(
             name: "CHiredis", path: "Shared/CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(
+            name: "CCrypto", path: "Shared/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
             name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
 
@@ -42,7 +45,7 @@ let package = Package(
             path: "Shared/FastPath", swiftSettings: hotPath),
         .target(name: "OrderBook", dependencies: ["DraizerCore"], path: "Shared/OrderBook", swiftSettings: hotPath),
         .target(
-            name: "Venues", dependencies: ["DraizerCore", "OrderBook"], path: "Shared/Venues",
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto"], path: "Shared/Venues",
             swiftSettings: hotPath),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),

@@ -1,0 +1,54 @@
+/// Binance (spot and USDⓈ-M): hex HMAC-SHA256 over the query string followed directly by the
+/// body (no separator). `recvWindow` and `timestamp` are added to the parameters when absent; the
+/// signature goes last, in the body when there is one, otherwise in the query.
+public struct BinanceSigner: RequestSigner {
+    public init() {}
+
+    public func sign(_ request: SignableRequest, with credentials: Credentials) throws(SigningError) -> SignedRequest {
+        guard !credentials.secret.isEmpty else { throw .emptySecret }
+        var (query, body) = TotalParams.withTiming(request)
+        let prehash = query + body
+        let signature = Digest.hex(Digest.hmac(.sha256, key: credentials.secret, message: prehash))
+        if body.isEmpty {
+            query = TotalParams.append("signature=\(signature)", to: query)
+        } else {
+            body = TotalParams.append("signature=\(signature)", to: body)
+        }
+        return SignedRequest(
+            signature: signature, prehash: prehash, query: query, body: body, headers: [.init("X-MBX-APIKEY", credentials.key)])
+    }
+}
+
+/// The "totalParams" convention shared by Binance and MEXC spot.
+enum TotalParams {
+    /// Adds `recvWindow` (when given) and `timestamp` unless the parameters already carry a
+    /// timestamp; they go to the body when it holds the parameters, otherwise to the query.
+    static func withTiming(_ request: SignableRequest) -> (query: String, body: String) {
+        var query = request.query
+        var body = request.body
+        let hasTimestamp = query.hasParameter("timestamp") || body.hasParameter("timestamp")
+        guard !hasTimestamp else { return (query, body) }
+        var timing = ""
+        if let window = request.recvWindowMillis, !(query.hasParameter("recvWindow") || body.hasParameter("recvWindow")) {
+            timing = "recvWindow=\(window)&"
+        }
+        timing += "timestamp=\(request.timestampMillis)"
+        if body.isEmpty || body.hasPrefix("{") {
+            query = append(timing, to: query)
+        } else {
+            body = append(timing, to: body)
+        }
+        return (query, body)
+    }
+
+    static func append(_ parameter: String, to parameters: String) -> String {
+        parameters.isEmpty ? parameter : parameters + "&" + parameter
+    }
+}
+
+extension String {
+    /// True when an `a=1&b=2` string has parameter `name`.
+    func hasParameter(_ name: String) -> Bool {
+        split(separator: "&").contains { $0.hasPrefix(name + "=") }
+    }
+}
