@@ -8,8 +8,8 @@ import Glibc
 struct Draizer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "draizer",
-        abstract: "Draizer operator tool: shared memory, database migrations, benchmarks.",
-        subcommands: [ShmCommand.self, MigrateCommand.self, BenchCommand.self, BenchChildCommand.self])
+        abstract: "Draizer operator tool: shared memory, migrations, benchmarks, signing and book replay.",
+        subcommands: [ShmCommand.self, MigrateCommand.self, BenchCommand.self, SignCommand.self, BookCommand.self, BenchChildCommand.self])
 }
 
 /// Options naming the shared-memory segments.

@@ -17,17 +17,8 @@ public enum BinanceDepthRule: Sendable {
 /// snapshot is awaited are kept and replayed onto it.
 ///
 /// Pure: events in, actions out. Threading: owned by one gateway receive thread.
-public struct BinanceDepthSync: Sendable {
-    public enum Action: Sendable, Equatable {
-        /// Kept until a snapshot arrives.
-        case buffered
-        /// Older than the snapshot: not needed.
-        case dropped
-        /// Applied; the book is verified.
-        case applied
-        /// Continuity broke: the book is unverified; fetch a new snapshot for this symbol.
-        case resyncNeeded(BookFault)
-    }
+public struct BinanceDepthSync: DepthSynchronizer {
+    public typealias Action = DepthSyncAction
 
     public let rule: BinanceDepthRule
     public private(set) var book: L2Book
