@@ -22,6 +22,10 @@ public struct DepthMessage: Sendable {
     public var finalUpdateId: UInt64 = 0
     /// Previous message's final id where the venue sends it (Binance futures `pu`), else nil.
     public var previousUpdateId: UInt64?
+    /// The venue's cross sequence where it sends one (Bybit `seq`, OKX `seqId`), else 0.
+    public var sequence: UInt64 = 0
+    /// The venue's book checksum where it sends one (OKX CRC32, as a signed 32-bit value).
+    public var checksum: Int32?
     /// Exchange event time in milliseconds (0 when absent).
     public var eventTimeMillis: UInt64 = 0
     public var isSnapshot = false
@@ -38,6 +42,8 @@ public struct DepthMessage: Sendable {
         firstUpdateId = 0
         finalUpdateId = 0
         previousUpdateId = nil
+        sequence = 0
+        checksum = nil
         eventTimeMillis = 0
         isSnapshot = false
         bids.removeAll(keepingCapacity: true)
