@@ -116,7 +116,7 @@ struct TopOfBookWorkload: ParseWorkload {
 
     var symbols = SymbolTable(capacity: 4096)
     var table = [Entry](repeating: Entry(), count: 4096)
-    var ticker = BinanceBookTicker()
+    var ticker = TopOfBookQuote()
 
     mutating func frame(_ corpus: FrameCorpus, _ index: Int) throws {
         let range = corpus.ranges[index]

@@ -10,9 +10,9 @@ import Venues
         (#"{"u":1,"s":"BTCUSDT","b":"100.5","B":"1","a":"100.6","#, VenueParseError.truncated),
         (#"{"u":1,"s":"BTCUSDT","b":"100.5","B":"1","a":"100.6"}"#, .missingField("A")),
         (#"{"u":1,"s":"BTCUSDT","b":"NaN","B":"1","a":"100.6","A":"2"}"#, .invalidDecimal("b", .notANumber)),
-        (#"{"u":1,"s":"BTCUSDT","b":"-100.5","B":"1","a":"100.6","A":"2"}"#, .nonPositive("b")),
-        (#"{"u":1,"s":"BTCUSDT","b":"0","B":"1","a":"100.6","A":"2"}"#, .nonPositive("b")),
-        (#"{"u":1,"s":"BTCUSDT","b":"100.5","B":"-1","a":"100.6","A":"2"}"#, .nonPositive("B")),
+        (#"{"u":1,"s":"BTCUSDT","b":"-100.5","B":"1","a":"100.6","A":"2"}"#, .nonPositive("bid")),
+        (#"{"u":1,"s":"BTCUSDT","b":"0","B":"1","a":"100.6","A":"2"}"#, .nonPositive("bid")),
+        (#"{"u":1,"s":"BTCUSDT","b":"100.5","B":"-1","a":"100.6","A":"2"}"#, .nonPositive("bidQty")),
         (#"{"u":1,"s":"BTCUSDT","b":"100.7","B":"1","a":"100.6","A":"2"}"#, .crossedQuote),
         (#"{"u":1,"s":"BTCUSDT","b":"1e999","B":"1","a":"100.6","A":"2"}"#, .invalidDecimal("b", .exponentOutOfRange)),
         (#"{"u":"x","s":"BTCUSDT","b":"100.5","B":"1","a":"100.6","A":"2"}"#, .wrongType("u")),
@@ -24,7 +24,7 @@ import Venues
         ("[]", .unexpectedByte(offset: 0)),
     ])
     func malformedTickersAreRejected(text: String, expected: VenueParseError) {
-        var ticker = BinanceBookTicker()
+        var ticker = TopOfBookQuote()
         let frame = Array(text.utf8)
         #expect(throws: expected) { try frame.withUnsafeBytes { try BinanceTopOfBookParser.parse($0, into: &ticker) } }
     }
@@ -45,7 +45,7 @@ import Venues
 
     /// Every prefix of a valid frame is an error, never a crash or a price.
     @Test func everyTruncationIsAnError() {
-        var ticker = BinanceBookTicker()
+        var ticker = TopOfBookQuote()
         let frame = Array(Self.good.utf8)
         for length in 0..<frame.count {
             let prefix = Array(frame[0..<length])
@@ -55,7 +55,7 @@ import Venues
     }
 
     @Test func keyOrderAndEnvelopeDoNotMatter() throws {
-        var ticker = BinanceBookTicker()
+        var ticker = TopOfBookQuote()
         let frames = [
             #"{"A":"2","a":"100.6","B":"1","b":"100.5","s":"BTCUSDT","u":1}"#,
             #"{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"100.5","B":"1","a":"100.6","A":"2"}}"#,

@@ -12,7 +12,7 @@ import Venues
     /// Every recorded and documented frame parses, or is reported as a message kind the parser does
     /// not handle (trades, klines, mark price) — never another error.
     @Test func everyFixtureFrameParses() throws {
-        var ticker = BinanceBookTicker()
+        var ticker = TopOfBookQuote()
         var depth = DepthMessage()
         var parsed = 0
         for file in try Fixtures.files("binance/ws", suffix: ".jsonl") {
@@ -44,7 +44,7 @@ import Venues
     }
 
     @Test func bookTickerFieldsAreExact() throws {
-        var ticker = BinanceBookTicker()
+        var ticker = TopOfBookQuote()
         let frame = Array(#"{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}"#.utf8)
         try frame.withUnsafeBytes { raw in
             try BinanceTopOfBookParser.parse(raw, into: &ticker)
@@ -78,7 +78,7 @@ import Venues
 
             let aligned = Set((manifest["aligned_bookticker_u"] as! [NSNumber]).map(\.uint64Value))
             var matched = 0
-            var ticker = BinanceBookTicker()
+            var ticker = TopOfBookQuote()
             for frame in try Fixtures.lines("\(directory)/bookticker.jsonl") {
                 try frame.withUnsafeBytes { try BinanceTopOfBookParser.parse($0, into: &ticker) }
                 guard aligned.contains(ticker.updateId), let top = replay.topByUpdateId[ticker.updateId] else { continue }

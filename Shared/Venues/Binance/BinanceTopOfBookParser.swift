@@ -1,29 +1,12 @@
 import DraizerCore
 
-/// A Binance `bookTicker` (spot and USDⓈ-M): best bid/ask with sizes and the book update id.
-public struct BinanceBookTicker: Sendable, Equatable {
-    /// Symbol bytes in the frame.
-    public var symbol: Range<Int> = 0..<0
-    public var updateId: UInt64 = 0
-    public var bidPrice: ExactDecimal = .zero
-    public var bidQuantity: ExactDecimal = .zero
-    public var askPrice: ExactDecimal = .zero
-    public var askQuantity: ExactDecimal = .zero
-    /// Event time (`E`, futures only), milliseconds; 0 when absent (spot sends none).
-    public var eventTimeMillis: UInt64 = 0
-    /// Transaction time (`T`, futures only), milliseconds; 0 when absent.
-    public var transactionTimeMillis: UInt64 = 0
-
-    public init() {}
-}
-
 /// Parses `bookTicker` frames straight from the receive buffer:
 /// `{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}`
 /// with or without the combined-stream envelope; keys in any order.
 public enum BinanceTopOfBookParser {
     private static let required: UInt8 = 0b11_1111
 
-    public static func parse(_ frame: UnsafeRawBufferPointer, into ticker: inout BinanceBookTicker) throws(VenueParseError) {
+    public static func parse(_ frame: UnsafeRawBufferPointer, into ticker: inout TopOfBookQuote) throws(VenueParseError) {
         var cursor = JSONCursor(frame)
         _ = try BinanceEnvelope.enterPayload(&cursor)
         var seen: UInt8 = 0
@@ -61,11 +44,7 @@ public enum BinanceTopOfBookParser {
             }
         }
         guard seen == required else { throw missing(seen) }
-        guard ticker.bidPrice.isPositive else { throw .nonPositive("b") }
-        guard ticker.askPrice.isPositive else { throw .nonPositive("a") }
-        guard !ticker.bidQuantity.isNegative else { throw .nonPositive("B") }
-        guard !ticker.askQuantity.isNegative else { throw .nonPositive("A") }
-        guard ticker.bidPrice <= ticker.askPrice else { throw .crossedQuote }
+        try ticker.validate()
     }
 
     private static func missing(_ seen: UInt8) -> VenueParseError {

@@ -60,50 +60,29 @@ public enum BybitTickerParser {
         }
     }
 
-    /// An empty string (`"bid1Price":""`, as sent for an empty book side) means absent.
-    static func optionalDecimal(_ cursor: inout JSONCursor, _ field: StaticString) throws(VenueParseError) -> ExactDecimal? {
-        let start = cursor.position
-        if try cursor.peek() == UInt8(ascii: "\"") {
-            let range = try cursor.string()
-            if range.isEmpty { return nil }
-            cursor.rewind(to: start)
-        }
-        return try cursor.decimal(field)
-    }
-
-    static func optionalUnsigned(_ cursor: inout JSONCursor, _ field: StaticString) throws(VenueParseError) -> UInt64? {
-        let start = cursor.position
-        if try cursor.peek() == UInt8(ascii: "\"") {
-            let range = try cursor.string()
-            if range.isEmpty { return nil }
-            cursor.rewind(to: start)
-        }
-        return try cursor.unsigned(field)
-    }
-
     static func parseData(_ cursor: inout JSONCursor, into ticker: inout BybitTicker) throws(VenueParseError) {
         try cursor.beginObject()
         while let key = try cursor.nextKey() {
             if cursor.equals(key, "symbol") {
                 ticker.symbol = try cursor.string()
             } else if cursor.equals(key, "bid1Price") {
-                ticker.bidPrice = try optionalDecimal(&cursor, "bid1Price")
+                ticker.bidPrice = try cursor.optionalDecimal("bid1Price")
             } else if cursor.equals(key, "bid1Size") {
-                ticker.bidSize = try optionalDecimal(&cursor, "bid1Size")
+                ticker.bidSize = try cursor.optionalDecimal("bid1Size")
             } else if cursor.equals(key, "ask1Price") {
-                ticker.askPrice = try optionalDecimal(&cursor, "ask1Price")
+                ticker.askPrice = try cursor.optionalDecimal("ask1Price")
             } else if cursor.equals(key, "ask1Size") {
-                ticker.askSize = try optionalDecimal(&cursor, "ask1Size")
+                ticker.askSize = try cursor.optionalDecimal("ask1Size")
             } else if cursor.equals(key, "markPrice") {
-                ticker.markPrice = try optionalDecimal(&cursor, "markPrice")
+                ticker.markPrice = try cursor.optionalDecimal("markPrice")
             } else if cursor.equals(key, "indexPrice") {
-                ticker.indexPrice = try optionalDecimal(&cursor, "indexPrice")
+                ticker.indexPrice = try cursor.optionalDecimal("indexPrice")
             } else if cursor.equals(key, "fundingRate") {
-                ticker.fundingRate = try optionalDecimal(&cursor, "fundingRate")
+                ticker.fundingRate = try cursor.optionalDecimal("fundingRate")
             } else if cursor.equals(key, "nextFundingTime") {
-                ticker.nextFundingTimeMillis = try optionalUnsigned(&cursor, "nextFundingTime")
+                ticker.nextFundingTimeMillis = try cursor.optionalUnsigned("nextFundingTime")
             } else if cursor.equals(key, "fundingIntervalHour") {
-                ticker.fundingIntervalHours = try optionalUnsigned(&cursor, "fundingIntervalHour")
+                ticker.fundingIntervalHours = try cursor.optionalUnsigned("fundingIntervalHour")
             } else {
                 try cursor.skipValue()
             }

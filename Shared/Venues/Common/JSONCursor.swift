@@ -256,6 +256,27 @@ public struct JSONCursor {
         return negative ? -Int64(magnitude) : Int64(magnitude)
     }
 
+    /// A decimal where an empty string (`""`, as venues send for an absent value) means nil.
+    public mutating func optionalDecimal(_ field: StaticString) throws(VenueParseError) -> ExactDecimal? {
+        if try isEmptyString() { return nil }
+        return try decimal(field)
+    }
+
+    /// An unsigned integer where an empty string means nil.
+    public mutating func optionalUnsigned(_ field: StaticString) throws(VenueParseError) -> UInt64? {
+        if try isEmptyString() { return nil }
+        return try unsigned(field)
+    }
+
+    /// Consumes `""` and returns true; otherwise consumes nothing.
+    private mutating func isEmptyString() throws(VenueParseError) -> Bool {
+        guard try peek() == UInt8(ascii: "\""), position + 1 < count, base[position + 1] == UInt8(ascii: "\"") else {
+            return false
+        }
+        position += 2
+        return true
+    }
+
     /// Skips any JSON value (object, array, string, number, literal).
     public mutating func skipValue() throws(VenueParseError) {
         let byte = try peek()
