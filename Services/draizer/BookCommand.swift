@@ -55,7 +55,7 @@ struct BookCommand: ParsableCommand {
                 widen(message)
                 messages.append(message)
             }
-            var sync = BinanceDepthSync(rule: kind == .spot ? .spot : .futures, priceScale: priceScale, quantityScale: quantityScale)
+            var sync = UpdateIdDepthSync(rule: kind == .spot ? .contiguousRanges : .linkedToPrevious, priceScale: priceScale, quantityScale: quantityScale)
             if let fault = sync.snapshotReceived(snapshotMessage) {
                 printLine(JSONText.object([("gap", "\(snapshotMessage.finalUpdateId)"), ("reason", JSONText.quote("snapshot: \(fault)"))]))
             }

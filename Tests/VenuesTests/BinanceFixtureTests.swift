@@ -133,7 +133,7 @@ import Venues
 /// Applies a recorded snapshot and its diffs the way a gateway would, remembering the top of
 /// book after each applied diff (by its final update id).
 struct BinanceReplay {
-    var sync: BinanceDepthSync
+    var sync: UpdateIdDepthSync
     var applied = 0
     var dropped = 0
     var gaps = 0
@@ -141,12 +141,12 @@ struct BinanceReplay {
     var topByUpdateId: [UInt64: [ExactDecimal]] = [:]
 
     init(directory: String, diffs: [[UInt8]]? = nil) throws {
-        let rule: BinanceDepthRule = directory.contains("/perp-") ? .futures : .spot
+        let rule: UpdateIdRule = directory.contains("/perp-") ? .linkedToPrevious : .contiguousRanges
         let snapshotBytes = try Fixtures.bytes("\(directory)/depth-snapshot.json")
         var snapshot = DepthMessage()
         try snapshotBytes.withUnsafeBytes { try BinanceDepthParser.parseSnapshot($0, into: &snapshot) }
         let scales = Self.scales(snapshot)
-        sync = BinanceDepthSync(rule: rule, priceScale: scales.price, quantityScale: scales.quantity)
+        sync = UpdateIdDepthSync(rule: rule, priceScale: scales.price, quantityScale: scales.quantity)
         #expect(sync.snapshotReceived(snapshot) == nil)
         var diff = DepthMessage()
         for frame in try diffs ?? Fixtures.lines("\(directory)/depth-diff.jsonl") {

@@ -1,26 +1,27 @@
 import DraizerCore
 import OrderBook
 
-/// Binance's two depth continuity rules.
-public enum BinanceDepthRule: Sendable {
-    /// Spot: drop diffs with `u <= lastUpdateId`; the first applied has `U <= lastUpdateId+1 <= u`;
-    /// then each `U == previous u + 1`.
-    case spot
-    /// USDⓈ-M futures: drop `u < lastUpdateId`; the first applied has `U <= lastUpdateId <= u`;
-    /// then each `pu == previous u`.
-    case futures
+/// Continuity rules of venues whose diffs carry a range of update ids `[U, u]` and whose REST
+/// snapshot carries the id it reflects.
+public enum UpdateIdRule: Sendable {
+    /// Binance spot and Gate.io: drop diffs with `u <= snapshotId`; the first applied has
+    /// `U <= snapshotId+1 <= u`; then each `U == previous u + 1`.
+    case contiguousRanges
+    /// Binance USDⓈ-M futures: drop `u < snapshotId`; the first applied has
+    /// `U <= snapshotId <= u`; then each `pu == previous u`.
+    case linkedToPrevious
 }
 
-/// Keeps one instrument's L2 book in step with Binance's depth stream: snapshot + diffs under
-/// the market's continuity rule. A gap, an unbridged first diff, a bad level or a crossed book
+/// Keeps one instrument's L2 book in step with a REST snapshot + WebSocket diffs under an
+/// `UpdateIdRule` (Binance spot and futures, Gate.io spot and futures). A gap, an unbridged first diff, a bad level or a crossed book
 /// marks this book broken and asks for a resync of this symbol only; diffs that arrive while a
 /// snapshot is awaited are kept and replayed onto it.
 ///
 /// Pure: events in, actions out. Threading: owned by one gateway receive thread.
-public struct BinanceDepthSync: DepthSynchronizer {
+public struct UpdateIdDepthSync: DepthSynchronizer {
     public typealias Action = DepthSyncAction
 
-    public let rule: BinanceDepthRule
+    public let rule: UpdateIdRule
     public private(set) var book: L2Book
     /// True once a diff has been applied on top of the current snapshot.
     private var bridged = false
@@ -28,7 +29,7 @@ public struct BinanceDepthSync: DepthSynchronizer {
     /// Diffs kept while waiting for a snapshot; the oldest go first beyond this.
     public var maxPending = 2000
 
-    public init(rule: BinanceDepthRule, priceScale: Int, quantityScale: Int) {
+    public init(rule: UpdateIdRule, priceScale: Int, quantityScale: Int) {
         self.rule = rule
         book = L2Book(priceScale: priceScale, quantityScale: quantityScale)
     }
@@ -72,7 +73,7 @@ public struct BinanceDepthSync: DepthSynchronizer {
     private mutating func apply(_ diff: borrowing DepthMessage) -> Action {
         let last = book.lastUpdateId
         switch rule {
-        case .spot:
+        case .contiguousRanges:
             if !bridged {
                 if diff.finalUpdateId <= last { return .dropped }
                 guard diff.firstUpdateId <= last + 1 else {
@@ -81,7 +82,7 @@ public struct BinanceDepthSync: DepthSynchronizer {
             } else if diff.firstUpdateId != last + 1 {
                 return .resyncNeeded(fail(.gap(expected: last + 1, was: diff.firstUpdateId)))
             }
-        case .futures:
+        case .linkedToPrevious:
             if !bridged {
                 if diff.finalUpdateId < last { return .dropped }
                 guard diff.firstUpdateId <= last else {

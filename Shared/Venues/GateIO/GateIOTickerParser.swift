@@ -1,0 +1,110 @@
+import DraizerCore
+
+/// Gate.io top of book: `spot.book_ticker` and `futures.book_ticker`
+/// (`{"result":{"t":…,"u":…,"s":…,"b":"…","B":…,"a":"…","A":…}}`; futures sizes are contract
+/// counts as numbers), and `spot.tickers` (`highest_bid`/`lowest_ask`, no sizes: quantities 0).
+public enum GateIOTickerParser {
+    public static func parse(_ frame: UnsafeRawBufferPointer, into quote: inout TopOfBookQuote) throws(VenueParseError) {
+        quote = TopOfBookQuote()
+        var cursor = JSONCursor(frame)
+        try cursor.beginObject()
+        var isTickers = false
+        var seen: UInt8 = 0
+        while let key = try cursor.nextKey() {
+            if cursor.equals(key, "channel") {
+                let channel = try cursor.string()
+                if cursor.equals(channel, "spot.tickers") {
+                    isTickers = true
+                } else if !(cursor.equals(channel, "spot.book_ticker") || cursor.equals(channel, "futures.book_ticker")) {
+                    throw .unsupportedMessage
+                }
+            } else if cursor.equals(key, "event") {
+                let event = try cursor.string()
+                guard cursor.equals(event, "update") else { throw .unsupportedMessage }
+            } else if cursor.equals(key, "result") {
+                try cursor.beginObject()
+                while let field = try cursor.nextKey() {
+                    switch cursor.singleByte(field) {
+                    case UInt8(ascii: "b"):
+                        quote.bidPrice = try cursor.decimal("b")
+                        seen |= 1
+                    case UInt8(ascii: "B"):
+                        quote.bidQuantity = try cursor.decimal("B")
+                        seen |= 2
+                    case UInt8(ascii: "a"):
+                        quote.askPrice = try cursor.decimal("a")
+                        seen |= 4
+                    case UInt8(ascii: "A"):
+                        quote.askQuantity = try cursor.decimal("A")
+                        seen |= 8
+                    case UInt8(ascii: "u"): quote.updateId = try cursor.unsigned("u")
+                    case UInt8(ascii: "t"): quote.eventTimeMillis = try cursor.unsigned("t")
+                    case UInt8(ascii: "s"): quote.symbol = try cursor.string()
+                    default:
+                        if cursor.equals(field, "highest_bid") {
+                            quote.bidPrice = try cursor.decimal("highest_bid")
+                            seen |= 3
+                        } else if cursor.equals(field, "lowest_ask") {
+                            quote.askPrice = try cursor.decimal("lowest_ask")
+                            seen |= 12
+                        } else if cursor.equals(field, "currency_pair") {
+                            quote.symbol = try cursor.string()
+                        } else {
+                            try cursor.skipValue()
+                        }
+                    }
+                }
+            } else if cursor.equals(key, "time_ms"), quote.eventTimeMillis == 0 {
+                quote.eventTimeMillis = try cursor.unsigned("time_ms")
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        guard seen == 0b1111 else { throw .missingField(isTickers ? "highest_bid" : "b") }
+        try quote.validate()
+    }
+}
+
+/// Gate.io funding: `futures.tickers` pushes (`funding_rate`, `mark_price`, `index_price`; the
+/// result is a list, the first contract is taken) and the contract list's `funding_rate`,
+/// `funding_next_apply` (seconds) and `funding_interval` (seconds), via `GateIOInstruments`.
+public enum GateIOFundingParser {
+    public static func parseTickers(_ frame: UnsafeRawBufferPointer, into funding: inout FundingUpdate) throws(VenueParseError) {
+        funding = FundingUpdate()
+        var cursor = JSONCursor(frame)
+        try cursor.beginObject()
+        var sawRate = false
+        while let key = try cursor.nextKey() {
+            if cursor.equals(key, "channel") {
+                let channel = try cursor.string()
+                guard cursor.equals(channel, "futures.tickers") else { throw .unsupportedMessage }
+            } else if cursor.equals(key, "result") {
+                try cursor.beginArray()
+                guard try cursor.nextElement() else { throw .missingField("result") }
+                try cursor.beginObject()
+                while let field = try cursor.nextKey() {
+                    if cursor.equals(field, "funding_rate") {
+                        funding.rate = try cursor.decimal("funding_rate")
+                        sawRate = true
+                    } else if cursor.equals(field, "mark_price") {
+                        funding.markPrice = try cursor.optionalDecimal("mark_price")
+                    } else if cursor.equals(field, "index_price") {
+                        funding.indexPrice = try cursor.optionalDecimal("index_price")
+                    } else if cursor.equals(field, "contract") {
+                        funding.symbol = try cursor.string()
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
+                while try cursor.nextElement() { try cursor.skipValue() }
+            } else if cursor.equals(key, "time_ms") {
+                funding.eventTimeMillis = try cursor.unsigned("time_ms")
+            } else if cursor.equals(key, "time"), funding.eventTimeMillis == 0 {
+                funding.eventTimeMillis = try cursor.unsigned("time") * 1000
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        guard sawRate else { throw .missingField("funding_rate") }
+    }
+}
