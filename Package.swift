@@ -22,7 +22,8 @@ let package = Package(
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: C shims and system libraries
@@ -44,8 +45,13 @@ let package = Package(
             name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim"],
             path: "Shared/FastPath", swiftSettings: hotPath),
         .target(name: "OrderBook", dependencies: ["DraizerCore"], path: "Shared/OrderBook", swiftSettings: hotPath),
+        // Generated once from ../shared/fixtures/mexc/proto with protoc-gen-swift 1.39.0 (see
+        // Shared/MEXCProto/README.md); builds never run protoc.
         .target(
-            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto"], path: "Shared/Venues",
+            name: "MEXCProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Shared/MEXCProto", exclude: ["README.md"]),
+        .target(
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "MEXCProto"], path: "Shared/Venues",
             swiftSettings: hotPath),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),
@@ -72,7 +78,7 @@ let package = Package(
             path: "Tests/FastPathProbe", swiftSettings: hotPath),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
-        .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore"]),
+        .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
         .testTarget(

@@ -2,7 +2,7 @@ import DraizerCore
 
 /// Parses Binance depth messages into a reused `DepthMessage`:
 /// - WS `depthUpdate` diffs (spot: `U`, `u`; USDⓈ-M adds `pu`), with or without the envelope;
-/// - REST snapshots `{"lastUpdateId":N,"bids":[...],"asks":[...]}` (USDⓈ-M adds `E`, `T`).
+/// - REST snapshots via `LastUpdateIdSnapshotParser` (USDⓈ-M adds `E`, `T`).
 public enum BinanceDepthParser {
     public static func parseDiff(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
         message.reset()
@@ -48,32 +48,6 @@ public enum BinanceDepthParser {
     }
 
     public static func parseSnapshot(_ body: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
-        message.reset()
-        message.isSnapshot = true
-        var cursor = JSONCursor(body)
-        try cursor.beginObject()
-        var seen: UInt8 = 0
-        while let key = try cursor.nextKey() {
-            if cursor.equals(key, "lastUpdateId") {
-                message.finalUpdateId = try cursor.unsigned("lastUpdateId")
-                message.firstUpdateId = message.finalUpdateId
-                seen |= 1
-            } else if cursor.equals(key, "bids") {
-                try cursor.levels(into: &message.bids, field: "bids")
-                seen |= 2
-            } else if cursor.equals(key, "asks") {
-                try cursor.levels(into: &message.asks, field: "asks")
-                seen |= 4
-            } else if cursor.equals(key, "E") {
-                message.eventTimeMillis = try cursor.unsigned("E")
-            } else if cursor.equals(key, "code") {
-                throw .unsupportedMessage  // an error body such as {"code":-1121,"msg":"Invalid symbol."}
-            } else {
-                try cursor.skipValue()
-            }
-        }
-        guard seen & 1 != 0 else { throw .missingField("lastUpdateId") }
-        guard seen & 2 != 0 else { throw .missingField("bids") }
-        guard seen & 4 != 0 else { throw .missingField("asks") }
+        try LastUpdateIdSnapshotParser.parse(body, into: &message)
     }
 }
