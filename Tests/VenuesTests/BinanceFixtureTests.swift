@@ -26,6 +26,11 @@ import Venues
                         #expect(depth.firstUpdateId <= depth.finalUpdateId)
                     } else if file.contains("partial-depth") {
                         try BinanceDepthParser.parseSnapshot(raw, into: &depth)
+                    } else if file.contains("markprice-funding") {
+                        var funding = FundingUpdate()
+                        try BinanceFundingParser.parse(raw, into: &funding)
+                        #expect(funding.rate == "0.00038167" && funding.nextSettlementMillis == 1_562_306_400_000)
+                        #expect(funding.markPrice == "11794.15000000" && funding.indexPrice == "11784.62659091")
                     } else {
                         #expect(throws: VenueParseError.unsupportedMessage) { try BinanceTopOfBookParser.parse(raw, into: &ticker) }
                         #expect(throws: VenueParseError.unsupportedMessage) { try BinanceDepthParser.parseDiff(raw, into: &depth) }

@@ -45,6 +45,8 @@ import Venues
         #expect(state.current.fundingIntervalHours == 8)
         #expect(state.current.bidSize == "6.054", "the delta's size replaced the snapshot's")
         #expect(state.current.askSize == "10.486")
+        let funding = try #require(state.current.funding)
+        #expect(funding.rate == "0.0001" && funding.intervalMillis == 28_800_000 && funding.markPrice == "65117.44")
     }
 
     /// Replays each recorded book: no gaps, the manifest's final state, and for linear perps every

@@ -90,6 +90,22 @@ public enum BybitTickerParser {
     }
 }
 
+extension BybitTicker {
+    /// The funding part of a (merged) linear ticker, when it has a rate.
+    public var funding: FundingUpdate? {
+        guard let rate = fundingRate else { return nil }
+        var update = FundingUpdate()
+        update.symbol = symbol
+        update.rate = rate
+        update.nextSettlementMillis = nextFundingTimeMillis ?? 0
+        update.intervalMillis = (fundingIntervalHours ?? 0) * 3_600_000
+        update.markPrice = markPrice
+        update.indexPrice = indexPrice
+        update.eventTimeMillis = timeMillis
+        return update
+    }
+}
+
 /// The current ticker of one symbol: a snapshot with every later delta merged in.
 public struct BybitTickerState: Sendable, Equatable {
     public private(set) var current = BybitTicker()
