@@ -13,22 +13,22 @@ struct BookCommand: ParsableCommand {
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replay a depth snapshot and diffs with the exchange's rules.")
 
-        @Option(help: "binance (other exchanges land with their adapters)") var exchange: String
+        @Option(help: "binance, bybit, okx, mexc or gateio") var exchange: String
         @Option(help: "spot or perp") var market: String
-        @Option(help: "REST depth snapshot body, as the exchange sends it") var snapshot: String
-        @Option(help: "JSONL of WebSocket depth frames, with or without the combined-stream envelope") var diffs: String
+        @Option(help: "Depth snapshot body as the exchange sends it (REST; for Bybit and OKX the WS snapshot message)")
+        var snapshot: String
+        @Option(help: "JSONL of WebSocket depth frames, with or without an envelope (MEXC spot: one hex-encoded protobuf frame per line)")
+        var diffs: String
 
         func run() throws {
             guard let venue = Exchange(name: exchange) else { throw CommandFailure("--exchange: unknown exchange \(exchange)") }
             guard let kind = MarketKind(name: market) else { throw CommandFailure("--market: expected spot or perp, was \(market)") }
-            guard venue == .binance else {
-                throw CommandFailure("--exchange: book replay supports binance so far, was \(venue.name)")
-            }
+            let feed = DepthFeed(source: SourceId(exchange: venue, market: kind))
             let snapshotBytes = try AtomicFile.read(path: snapshot)
             let frames = try FrameCorpus(path: diffs)
             var snapshotMessage = DepthMessage()
             do {
-                try snapshotBytes.withUnsafeBytes { try BinanceDepthParser.parseSnapshot($0, into: &snapshotMessage) }
+                try snapshotBytes.withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshotMessage) }
             } catch {
                 throw CommandFailure("\(snapshot): \(error)")
             }
@@ -43,19 +43,31 @@ struct BookCommand: ParsableCommand {
                 }
             }
             widen(snapshotMessage)
+            let binaryLines = venue == .mexc && kind == .spot
             for index in 0..<frames.count {
                 var message = DepthMessage(reservedLevels: 16)
-                do {
-                    try frames.bytes.withUnsafeBytes { all in
-                        try BinanceDepthParser.parseDiff(UnsafeRawBufferPointer(rebasing: all[frames.ranges[index]]), into: &message)
+                var line = Array(frames.bytes[frames.ranges[index]])
+                if binaryLines {
+                    guard let decoded = Hex.decode(line) else { throw CommandFailure("\(diffs) line \(index + 1): expected hex") }
+                    line = decoded
+                }
+                let parsed: Result<Void, VenueParseError> = line.withUnsafeBytes { raw in
+                    do throws(VenueParseError) {
+                        try feed.parseDiff(raw, into: &message)
+                        return .success(())
+                    } catch {
+                        return .failure(error)
                     }
-                } catch {
-                    throw CommandFailure("\(diffs) line \(index + 1): \(error)")
+                }
+                switch parsed {
+                case .success: break
+                case .failure(.unsupportedMessage): continue  // trades, tickers and acks interleaved in a recording
+                case .failure(let error): throw CommandFailure("\(diffs) line \(index + 1): \(error)")
                 }
                 widen(message)
                 messages.append(message)
             }
-            var sync = UpdateIdDepthSync(rule: kind == .spot ? .contiguousRanges : .linkedToPrevious, priceScale: priceScale, quantityScale: quantityScale)
+            var sync = feed.makeSynchronizer(priceScale: priceScale, quantityScale: quantityScale)
             if let fault = sync.snapshotReceived(snapshotMessage) {
                 printLine(JSONText.object([("gap", "\(snapshotMessage.finalUpdateId)"), ("reason", JSONText.quote("snapshot: \(fault)"))]))
             }
@@ -99,5 +111,28 @@ struct BookCommand: ParsableCommand {
                     ("verified", verified ? "true" : "false"),
                 ]))
         }
+    }
+}
+
+enum Hex {
+    static func decode(_ text: [UInt8]) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
+        func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count / 2)
+        var index = 0
+        while index < text.count {
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
     }
 }
