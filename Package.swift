@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
+        .testTarget(name: "CLITests", dependencies: ["ServiceKit", "draizer"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),
     ],

@@ -1,0 +1,82 @@
+import Foundation
+import ServiceKit
+import Testing
+
+/// The `draizer` binary run as an operator runs it.
+@Suite struct DraizerCommandTests {
+    static var binary: String {
+        if let directory = ProcessInfo.processInfo.environment["DRAIZER_BIN_DIR"] { return "\(directory)/draizer" }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("draizer").path
+    }
+
+    static var fixtures: String {
+        ProcessInfo.processInfo.environment["DRAIZER_FIXTURES"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {
+        let child = try ChildProcess(executable: Self.binary, arguments: arguments, output: .pipe)
+        let lines = child.readAll(timeoutMillis: 60_000)
+        return (child.wait(), lines)
+    }
+
+    @Test func bookReplayPrintsTopsAndGaps() throws {
+        let directory = "\(Self.fixtures)/binance/replay/spot-NKNUSDT"
+        let clean = try run(["book", "replay", "--exchange", "binance", "--market", "spot", "--snapshot", "\(directory)/depth-snapshot.json", "--diffs", "\(directory)/depth-diff.jsonl"])
+        #expect(clean.status == 0)
+        #expect(clean.lines.count == 149, "one line per applied diff")
+        #expect(clean.lines.last == #"{"update_id": 499870179, "bid_price": "0.35270000", "bid_qty": "9602.00000000", "ask_price": "0.35310000", "ask_qty": "152.00000000", "verified": true}"#)
+
+        var diffs = try String(contentsOfFile: "\(directory)/depth-diff.jsonl", encoding: .utf8).split(separator: "\n")
+        diffs.remove(at: 74)
+        let damaged = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-\(getpid()).jsonl").path
+        try diffs.joined(separator: "\n").write(toFile: damaged, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: damaged) }
+        let broken = try run(["book", "replay", "--exchange", "binance", "--market", "spot", "--snapshot", "\(directory)/depth-snapshot.json", "--diffs", damaged])
+        #expect(broken.status == 0)
+        let gaps = broken.lines.filter { $0.hasPrefix(#"{"gap""#) }
+        #expect(gaps.count == 1 && gaps[0].contains("sequence gap"))
+        #expect(broken.lines.last?.hasSuffix(#""verified": false}"#) == true)
+
+        let missing = try run(["book", "replay", "--exchange", "kraken", "--market", "spot", "--snapshot", "x", "--diffs", "y"])
+        #expect(missing.status != 0)
+    }
+
+    @Test func signPrintsWhatWouldBeSent() throws {
+        let result = try run([
+            "sign", "--exchange", "okx", "--market", "spot", "--method", "GET", "--path", "/api/v5/account/balance", "--params", "ccy=BTC",
+            "--key", "K", "--secret", "22582BD0CFF14C41EDBF1AB98506286D", "--passphrase", "p", "--timestamp", "1607418537715",
+        ])
+        #expect(result.status == 0)
+        #expect(result.lines.first?.hasPrefix(#"{"signature": "HiZhvSfMtWJA3uUIVXV3a/bSXNPCWvYFXoGCVS8V4zY=", "query": "ccy=BTC""#) == true)
+        let noPassphrase = try run([
+            "sign", "--exchange", "okx", "--market", "spot", "--method", "GET", "--path", "/x", "--key", "K", "--secret", "S", "--timestamp", "1",
+        ])
+        #expect(noPassphrase.status != 0)
+    }
+
+    @Test func shmLifecycle() throws {
+        let prefix = "drzcli-\(getpid())"
+        defer { _ = try? run(["shm", "remove", "--prefix", prefix]) }
+        let created = try run(["shm", "create", "--prefix", prefix, "--symbols", "16", "--ring-capacity", "64"])
+        #expect(created.status == 0 && created.lines.count == 7)
+        let inspected = try run(["shm", "inspect", "--prefix", prefix])
+        #expect(inspected.status == 0)
+        #expect(inspected.lines.contains { $0.contains("kill switch released") })
+        #expect(inspected.lines.contains { $0.contains("binance/spot  down") })
+        #expect(try run(["shm", "create", "--prefix", prefix]).status != 0, "creating twice is refused")
+        #expect(try run(["shm", "remove", "--prefix", prefix]).status == 0)
+        #expect(try run(["shm", "inspect", "--prefix", prefix]).status != 0, "nothing left to inspect")
+    }
+
+    @Test func parseBenchPrintsTheBenchLine() throws {
+        let result = try run(["bench", "parse", "bt", "\(Self.fixtures)/bench/binance-bookticker.jsonl", "--runs", "1", "--min-seconds", "0.01"])
+        #expect(result.status == 0)
+        let line = try #require(result.lines.first)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["contender"] as? String == "swift-draizer" && json["n_msgs"] as? Int == 3112)
+        #expect(json["lat_ns"] is [String: Any])
+    }
+}
