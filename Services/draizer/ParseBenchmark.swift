@@ -23,13 +23,20 @@ struct ParseBench: ParsableCommand {
 
     @Argument(help: "bt or depth") var task: Task
     @Argument(help: "JSONL file of frames") var file: String
+    @Option(help: "Frame format: binance (BENCH.md corpus), bybit (tickers / orderbook) or okx (books, depth only)")
+    var format: String = "binance"
     @Option(help: "Timed runs.") var runs: Int = 7
     @Option(help: "Minimum seconds per run.") var minSeconds: Double = 0.5
 
     func run() throws {
         let corpus = try FrameCorpus(path: file)
         guard corpus.count > 0 else { throw CommandFailure("\(file): expected frames, was empty") }
-        var workload: any ParseWorkload = task == .bt ? TopOfBookWorkload() : DepthWorkload()
+        guard let exchange = Exchange(name: format), [.binance, .bybit, .okx].contains(exchange),
+            task == .depth || exchange != .okx
+        else {
+            throw CommandFailure("--format: expected binance, bybit or okx (okx: depth only), was \(format)")
+        }
+        var workload: any ParseWorkload = task == .bt ? TopOfBookWorkload(exchange: exchange) : DepthWorkload(exchange: exchange)
         try workload.pass(corpus)  // untimed warm-up; also proves every frame parses
 
         var runsNanos: [Double] = []
@@ -114,14 +121,28 @@ struct TopOfBookWorkload: ParseWorkload {
         var askQuantity: ExactDecimal = .zero
     }
 
+    let exchange: Exchange
     var symbols = SymbolTable(capacity: 4096)
     var table = [Entry](repeating: Entry(), count: 4096)
     var ticker = TopOfBookQuote()
+    var bybit = BybitTicker()
+
+    init(exchange: Exchange) { self.exchange = exchange }
 
     mutating func frame(_ corpus: FrameCorpus, _ index: Int) throws {
         let range = corpus.ranges[index]
         try corpus.bytes.withUnsafeBytes { all in
             let frame = UnsafeRawBufferPointer(rebasing: all[range])
+            if exchange == .bybit {
+                // Linear tickers: deltas carry only changed fields, merged into the table entry.
+                try BybitTickerParser.parse(frame, into: &bybit)
+                let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[bybit.symbol]))
+                if let value = bybit.bidPrice { table[slot].bid = value }
+                if let value = bybit.bidSize { table[slot].bidQuantity = value }
+                if let value = bybit.askPrice { table[slot].ask = value }
+                if let value = bybit.askSize { table[slot].askQuantity = value }
+                return
+            }
             try BinanceTopOfBookParser.parse(frame, into: &ticker)
             let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[ticker.symbol]))
             table[slot] = Entry(bid: ticker.bidPrice, bidQuantity: ticker.bidQuantity, ask: ticker.askPrice, askQuantity: ticker.askQuantity)
@@ -133,18 +154,23 @@ struct TopOfBookWorkload: ParseWorkload {
 
 /// Task depth: depthUpdate → that symbol's book, every level applied, best bid/ask read.
 struct DepthWorkload: ParseWorkload {
+    let feed: DepthFeed
     var symbols = SymbolTable(capacity: 4096)
     var books: [L2Book] = []
     var message = DepthMessage()
     var checksum: Int64 = 0
 
+    init(exchange: Exchange) { feed = DepthFeed(source: SourceId(exchange: exchange, market: .perp)) }
+
     mutating func frame(_ corpus: FrameCorpus, _ index: Int) throws {
         let range = corpus.ranges[index]
         try corpus.bytes.withUnsafeBytes { all in
             let frame = UnsafeRawBufferPointer(rebasing: all[range])
-            try BinanceDepthParser.parseDiff(frame, into: &message)
+            try feed.parseDiff(frame, into: &message)
             let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[message.symbol]))
             if slot == books.count { books.append(L2Book(priceScale: 8, quantityScale: 8)) }
+            // A snapshot replaces the book (Bybit/OKX streams start with one); diffs apply.
+            if message.isSnapshot { books[slot].reset() }
             try books[slot].apply(message)
             checksum &+= (books[slot].bids.best?.price ?? 0) &+ (books[slot].asks.best?.price ?? 0)
         }

@@ -47,8 +47,27 @@ enum TotalParams {
 }
 
 extension String {
-    /// True when an `a=1&b=2` string has parameter `name`.
+    /// True when an `a=1&b=2` string has parameter `name` (a byte scan: no splitting).
     func hasParameter(_ name: String) -> Bool {
-        split(separator: "&").contains { $0.hasPrefix(name + "=") }
+        let text = utf8
+        let key = name.utf8
+        var index = text.startIndex
+        while index != text.endIndex {
+            // At the start of a parameter: compare `name=`.
+            var cursor = index
+            var matched = true
+            for byte in key {
+                guard cursor != text.endIndex, text[cursor] == byte else {
+                    matched = false
+                    break
+                }
+                cursor = text.index(after: cursor)
+            }
+            if matched, cursor != text.endIndex, text[cursor] == UInt8(ascii: "=") { return true }
+            // Skip to after the next '&'.
+            while index != text.endIndex, text[index] != UInt8(ascii: "&") { index = text.index(after: index) }
+            if index != text.endIndex { index = text.index(after: index) }
+        }
+        return false
     }
 }
