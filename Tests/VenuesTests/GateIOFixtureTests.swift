@@ -106,6 +106,14 @@ import Venues
         #expect(aligned == 17)
     }
 
+    @Test func contractListCarriesFunding() throws {
+        let funding = try GateIOFundingParser.parseContracts(Fixtures.bytes("gateio/rest/perp-instruments.json"))
+        #expect(funding.count == 302)
+        let knc = try #require(funding["KNC_USDT"])
+        #expect(knc.rate == "0.0001" && knc.nextSettlementMillis == 1_684_944_000_000 && knc.intervalMillis == 28_800_000)
+        #expect(knc.markPrice == "0.6104")
+    }
+
     static func top(of snapshot: DepthMessage) -> [ExactDecimal] {
         let bid = snapshot.bids.max { $0.price < $1.price }!
         let ask = snapshot.asks.min { $0.price < $1.price }!

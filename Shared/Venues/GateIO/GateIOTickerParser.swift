@@ -67,8 +67,40 @@ public enum GateIOTickerParser {
 
 /// Gate.io funding: `futures.tickers` pushes (`funding_rate`, `mark_price`, `index_price`; the
 /// result is a list, the first contract is taken) and the contract list's `funding_rate`,
-/// `funding_next_apply` (seconds) and `funding_interval` (seconds), via `GateIOInstruments`.
+/// `funding_next_apply` (seconds) and `funding_interval` (seconds).
 public enum GateIOFundingParser {
+    /// Funding of every contract in a `GET /api/v4/futures/usdt/contracts` body, by contract name
+    /// (slow path: REST, refreshed between pushes).
+    public static func parseContracts(_ body: [UInt8]) throws(InstrumentListError) -> [String: FundingUpdate] {
+        struct Contract: Decodable {
+            var name: String
+            var funding_rate: VenueDecimal
+            var funding_next_apply: Int64?
+            var funding_interval: Int64?
+            var mark_price: VenueDecimal?
+            var index_price: VenueDecimal?
+        }
+        let contracts: [Contract]
+        do {
+            contracts = try InstrumentListParser.decode([Contract].self, body)
+        } catch let error as DecodingError {
+            throw .malformed(source: "gateio/perp", detail: InstrumentListParser.describe(error))
+        } catch {
+            throw .malformed(source: "gateio/perp", detail: "\(error)")
+        }
+        var result: [String: FundingUpdate] = [:]
+        for contract in contracts {
+            var update = FundingUpdate()
+            update.rate = contract.funding_rate.value
+            update.nextSettlementMillis = UInt64(max(contract.funding_next_apply ?? 0, 0)) * 1000
+            update.intervalMillis = UInt64(max(contract.funding_interval ?? 0, 0)) * 1000
+            update.markPrice = contract.mark_price?.value
+            update.indexPrice = contract.index_price?.value
+            result[contract.name] = update
+        }
+        return result
+    }
+
     public static func parseTickers(_ frame: UnsafeRawBufferPointer, into funding: inout FundingUpdate) throws(VenueParseError) {
         funding = FundingUpdate()
         var cursor = JSONCursor(frame)
