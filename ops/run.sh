@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, as far as the system goes today: installs what is missing, builds in release,
 # starts local Redis and PostgreSQL (state under .run/), applies migrations, creates the shared
-# memory, runs the fast-path benchmark and shows the shared memory. Ctrl-C stops everything.
+# memory, runs the fast-path, exchange-parsing and signing benchmarks and shows the shared
+# memory. Ctrl-C stops everything.
 # Options: --keep  leave Redis and PostgreSQL running at the end (prints how to reach them).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -49,6 +50,15 @@ log "creating shared memory (prefix $prefix)"
 
 log "fast-path benchmark (one JSON line per benchmark)"
 "$draizer" bench fastpath
+
+fixtures="$DRAIZER_ROOT/../shared/fixtures"
+if [ -d "$fixtures/bench" ]; then
+    log "parse benchmarks on the shared corpus (../shared/BENCH.md; peers: C scanner bt 162-239 ns, depth 824 ns)"
+    "$draizer" bench parse bt "$fixtures/bench/binance-bookticker.jsonl"
+    "$draizer" bench parse depth "$fixtures/bench/binance-depth.jsonl"
+    log "request signing (ns per request)"
+    "$draizer" bench sign
+fi
 
 log "shared memory"
 "$draizer" shm inspect --prefix "$prefix"
