@@ -9,6 +9,11 @@ cd "$DRAIZER_ROOT"
 ensure_swift
 ensure_packages "${DRAIZER_PACKAGES[@]}"
 
+# Exchange recordings and signing vectors live beside the repository, in ../shared/fixtures.
+fixtures=${DRAIZER_FIXTURES:-$DRAIZER_ROOT/../shared/fixtures}
+[ -d "$fixtures" ] || die "expected the exchange fixtures in $fixtures (../shared beside the repository, or set DRAIZER_FIXTURES)"
+export DRAIZER_FIXTURES="$(cd "$fixtures" && pwd)"
+
 log "building (debug, with tests)"
 swift build --build-tests
 
