@@ -53,6 +53,12 @@ let package = Package(
         .target(
             name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "MEXCProto"], path: "Shared/Venues",
             swiftSettings: hotPath),
+        .target(
+            name: "VenueSim",
+            dependencies: [
+                "DraizerCore", "OrderBook", "Venues", "MEXCProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Shared/VenueSim"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),
         .target(
@@ -81,6 +87,7 @@ let package = Package(
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
+        .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "draizer"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),

@@ -73,19 +73,34 @@ public struct OKXDepthSync: DepthSynchronizer {
 /// any).
 public enum OKXChecksum {
     public static func compute(_ book: L2Book) -> Int32 {
+        compute(bidCount: book.bids.count, askCount: book.asks.count, priceScale: book.priceScale, quantityScale: book.quantityScale) {
+            $0 == .buy ? book.bids.level($1) : book.asks.level($1)
+        }
+    }
+
+    /// The same checksum over best-first level arrays (what a venue or simulator sends).
+    public static func compute(bids: [BookLevel], asks: [BookLevel], priceScale: Int, quantityScale: Int) -> Int32 {
+        compute(bidCount: bids.count, askCount: asks.count, priceScale: priceScale, quantityScale: quantityScale) {
+            $0 == .buy ? bids[$1] : asks[$1]
+        }
+    }
+
+    static func compute(
+        bidCount: Int, askCount: Int, priceScale: Int, quantityScale: Int, level: (Side, Int) -> BookLevel
+    ) -> Int32 {
         var crc = CRC32()
         var first = true
-        func level(_ ladder: PriceLadder, _ depth: Int) {
-            let level = ladder.level(depth)
+        func append(_ side: Side, _ depth: Int) {
+            let entry = level(side, depth)
             if !first { crc.update(UInt8(ascii: ":")) }
             first = false
-            crc.update(fixedPoint: level.price, scale: book.priceScale)
+            crc.update(fixedPoint: entry.price, scale: priceScale)
             crc.update(UInt8(ascii: ":"))
-            crc.update(fixedPoint: level.quantity, scale: book.quantityScale)
+            crc.update(fixedPoint: entry.quantity, scale: quantityScale)
         }
         for depth in 0..<25 {
-            if depth < book.bids.count { level(book.bids, depth) }
-            if depth < book.asks.count { level(book.asks, depth) }
+            if depth < bidCount { append(.buy, depth) }
+            if depth < askCount { append(.sell, depth) }
         }
         return Int32(bitPattern: crc.value)
     }

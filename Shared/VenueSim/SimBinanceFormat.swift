@@ -1,0 +1,109 @@
+import DraizerCore
+
+/// Binance combined-stream frames and REST bodies (spot and USDⓈ-M).
+struct SimBinanceFormat: SimWireFormat {
+    let source: SourceId
+    var snapshotOnSubscribe: Bool { false }
+    var isPerp: Bool { source.market == .perp }
+
+    func stream(_ book: SimVenueBook, _ suffix: String) -> String { "\(book.instrument.exchangeSymbol.lowercased())@\(suffix)" }
+
+    func topOfBook(_ book: SimVenueBook, timeMillis: Int64, fundingRate: Double) -> [UInt8] {
+        let i = book.instrument
+        let bid = book.bestBid ?? .empty
+        let ask = book.bestAsk ?? .empty
+        let times = isPerp ? #""e":"bookTicker","T":\#(timeMillis),"E":\#(timeMillis),"# : ""
+        return Array(
+            #"{"stream":"\#(stream(book, "bookTicker"))","data":{\#(times)"u":\#(book.updateId),"s":"\#(i.exchangeSymbol)","b":"\#(SimText.fixed(bid.price, i.priceScale))","B":"\#(SimText.fixed(bid.quantity, i.quantityScale))","a":"\#(SimText.fixed(ask.price, i.priceScale))","A":"\#(SimText.fixed(ask.quantity, i.quantityScale))"}}"#
+                .utf8)
+    }
+
+    func depthUpdate(_ book: SimVenueBook, changes: [SimLevelChange], timeMillis: Int64) -> [UInt8] {
+        let i = book.instrument
+        let previous = isPerp ? #","T":\#(timeMillis),"pu":\#(book.previousUpdateId)"# : ""
+        return Array(
+            #"{"stream":"\#(stream(book, "depth@100ms"))","data":{"e":"depthUpdate","E":\#(timeMillis)\#(previous),"s":"\#(i.exchangeSymbol)","U":\#(book.previousUpdateId + 1),"u":\#(book.updateId),"b":\#(SimText.pairs(SimText.changes(changes, .buy), i.priceScale, i.quantityScale)),"a":\#(SimText.pairs(SimText.changes(changes, .sell), i.priceScale, i.quantityScale))}}"#
+                .utf8)
+    }
+
+    func depthSnapshot(_ book: SimVenueBook, timeMillis: Int64) -> [UInt8] {
+        let i = book.instrument
+        let times = isPerp ? #","E":\#(timeMillis),"T":\#(timeMillis)"# : ""
+        return Array(
+            #"{"lastUpdateId":\#(book.updateId)\#(times),"bids":\#(SimText.pairs(SimText.levels(book.bids), i.priceScale, i.quantityScale)),"asks":\#(SimText.pairs(SimText.levels(book.asks), i.priceScale, i.quantityScale))}"#
+                .utf8)
+    }
+
+    func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
+        let symbols = instruments.map { i in
+            let kind = isPerp ? #""contractType":"PERPETUAL","marginAsset":"USDT","# : #""isSpotTradingAllowed":true,"#
+            let notional = isPerp ? #"{"filterType":"MIN_NOTIONAL","notional":"5"}"# : #"{"filterType":"NOTIONAL","minNotional":"5.00000000"}"#
+            return #"{"symbol":"\#(i.exchangeSymbol)","status":"TRADING","baseAsset":"\#(i.base)","quoteAsset":"USDT",\#(kind)"filters":[{"filterType":"PRICE_FILTER","minPrice":"\#(i.tick)","maxPrice":"10000000","tickSize":"\#(i.tick)"},{"filterType":"LOT_SIZE","minQty":"\#(i.step)","maxQty":"9000000","stepSize":"\#(i.step)"},\#(notional)]}"#
+        }
+        return Array(#"{"timezone":"UTC","serverTime":\#(timeMillis),"symbols":[\#(symbols.joined(separator: ","))]}"#.utf8)
+    }
+
+    func funding(_ book: SimVenueBook, rate: Double, nextSettlementMillis: Int64, timeMillis: Int64) -> [UInt8]? {
+        guard isPerp else { return nil }
+        let i = book.instrument
+        let mid = ((book.bestBid?.price ?? 0) + (book.bestAsk?.price ?? 0)) / 2
+        return Array(
+            #"{"stream":"\#(stream(book, "markPrice@1s"))","data":{"e":"markPriceUpdate","E":\#(timeMillis),"s":"\#(i.exchangeSymbol)","p":"\#(SimText.fixed(mid, i.priceScale))","i":"\#(SimText.fixed(mid, i.priceScale))","P":"\#(SimText.fixed(mid, i.priceScale))","r":"\#(SimText.rate(rate))","T":\#(nextSettlementMillis)}}"#
+                .utf8)
+    }
+}
+
+/// Bybit v5: WS order-book snapshot/delta, linear tickers (top of book + funding), spot
+/// `orderbook.1` as top of book.
+struct SimBybitFormat: SimWireFormat {
+    let source: SourceId
+    var snapshotOnSubscribe: Bool { true }
+    let depth = 50
+
+    func book(_ book: SimVenueBook, type: String, topic: String, bids: [(Int64, Int64)], asks: [(Int64, Int64)], u: UInt64, timeMillis: Int64) -> [UInt8] {
+        let i = book.instrument
+        return Array(
+            #"{"topic":"\#(topic)","type":"\#(type)","ts":\#(timeMillis),"data":{"s":"\#(i.exchangeSymbol)","b":\#(SimText.pairs(bids, i.priceScale, i.quantityScale)),"a":\#(SimText.pairs(asks, i.priceScale, i.quantityScale)),"u":\#(u),"seq":\#(book.sequence)},"cts":\#(timeMillis)}"#
+                .utf8)
+    }
+
+    func topOfBook(_ book: SimVenueBook, timeMillis: Int64, fundingRate: Double) -> [UInt8] {
+        let i = book.instrument
+        let bid = book.bestBid ?? .empty
+        let ask = book.bestAsk ?? .empty
+        if source.market == .spot {
+            return self.book(
+                book, type: "snapshot", topic: "orderbook.1.\(i.exchangeSymbol)", bids: [(bid.price, bid.quantity)],
+                asks: [(ask.price, ask.quantity)], u: book.messageCount, timeMillis: timeMillis)
+        }
+        let mid = (bid.price + ask.price) / 2
+        let next = (timeMillis / 28_800_000 + 1) * 28_800_000
+        return Array(
+            #"{"topic":"tickers.\#(i.exchangeSymbol)","type":"snapshot","data":{"symbol":"\#(i.exchangeSymbol)","markPrice":"\#(SimText.fixed(mid, i.priceScale))","indexPrice":"\#(SimText.fixed(mid, i.priceScale))","fundingIntervalHour":"8","nextFundingTime":"\#(next)","fundingRate":"\#(SimText.rate(fundingRate))","bid1Price":"\#(SimText.fixed(bid.price, i.priceScale))","bid1Size":"\#(SimText.fixed(bid.quantity, i.quantityScale))","ask1Price":"\#(SimText.fixed(ask.price, i.priceScale))","ask1Size":"\#(SimText.fixed(ask.quantity, i.quantityScale))"},"cs":\#(book.sequence),"ts":\#(timeMillis)}"#
+                .utf8)
+    }
+
+    func depthUpdate(_ book: SimVenueBook, changes: [SimLevelChange], timeMillis: Int64) -> [UInt8] {
+        self.book(
+            book, type: "delta", topic: "orderbook.\(depth).\(book.instrument.exchangeSymbol)", bids: SimText.changes(changes, .buy),
+            asks: SimText.changes(changes, .sell), u: book.messageCount, timeMillis: timeMillis)
+    }
+
+    func depthSnapshot(_ book: SimVenueBook, timeMillis: Int64) -> [UInt8] {
+        self.book(
+            book, type: "snapshot", topic: "orderbook.\(depth).\(book.instrument.exchangeSymbol)", bids: SimText.levels(book.bids),
+            asks: SimText.levels(book.asks), u: book.messageCount, timeMillis: timeMillis)
+    }
+
+    func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
+        let list = instruments.map { i in
+            source.market == .spot
+                ? #"{"symbol":"\#(i.exchangeSymbol)","baseCoin":"\#(i.base)","quoteCoin":"USDT","status":"Trading","lotSizeFilter":{"basePrecision":"\#(i.step)","minOrderQty":"\#(i.step)","minOrderAmt":"5"},"priceFilter":{"tickSize":"\#(i.tick)"}}"#
+                : #"{"symbol":"\#(i.exchangeSymbol)","contractType":"LinearPerpetual","status":"Trading","baseCoin":"\#(i.base)","quoteCoin":"USDT","settleCoin":"USDT","fundingInterval":480,"priceFilter":{"tickSize":"\#(i.tick)"},"lotSizeFilter":{"qtyStep":"\#(i.step)","minOrderQty":"\#(i.step)","minNotionalValue":"5"}}"#
+        }
+        let category = source.market == .spot ? "spot" : "linear"
+        return Array(#"{"retCode":0,"retMsg":"OK","result":{"category":"\#(category)","list":[\#(list.joined(separator: ","))],"nextPageCursor":""},"time":\#(timeMillis)}"#.utf8)
+    }
+
+    func funding(_ book: SimVenueBook, rate: Double, nextSettlementMillis: Int64, timeMillis: Int64) -> [UInt8]? { nil }
+}

@@ -1,0 +1,161 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import DraizerCore
+
+/// What venue-sim simulates: symbols, update rate, depth, and a schedule of dislocations and
+/// faults. Loaded from a JSON scenario file; every field has a default so `{}` is a valid
+/// (quiet) market.
+public struct SimScenario: Sendable, Equatable, Codable {
+    public struct Symbol: Sendable, Equatable, Codable {
+        public var base: String
+        /// Starting true price.
+        public var price: String
+        /// Random-walk volatility, basis points per √second.
+        public var volatilityBps: Double?
+        /// Tick size on every venue (venue-specific ticks are derived: OKX/Gate/MEXC use it as is).
+        public var tick: String?
+        public var step: String?
+    }
+
+    /// A price dislocation: from `atSeconds`, `source`'s quotes for `symbol` move by `bps`
+    /// (positive = up), decaying linearly to 0 over `decaySeconds`.
+    public struct Dislocation: Sendable, Equatable, Codable {
+        public var atSeconds: Double
+        public var symbol: String
+        public var source: String
+        public var bps: Double
+        public var decaySeconds: Double
+        /// `bid`, `ask` or `both` (default).
+        public var side: String?
+    }
+
+    public enum FaultKind: String, Sendable, Codable, CaseIterable {
+        /// Close every WebSocket connection of the source.
+        case dropConnection = "drop_connection"
+        /// Skip one sequence number / update id in the next depth message.
+        case skipSequence = "skip_sequence"
+        /// Send a wrong checksum (OKX) or a wrong previous id.
+        case corruptChecksum = "corrupt_checksum"
+        /// Send one frame that is not valid JSON / protobuf.
+        case malformedFrame = "malformed_frame"
+        /// Stop updating `symbol` for `durationSeconds`.
+        case staleSymbol = "stale_symbol"
+        /// Answer REST with `status` (429, 500, 503) for `durationSeconds`.
+        case restError = "rest_error"
+        /// Delay every frame by `latencyMillis` for `durationSeconds`.
+        case latency
+    }
+
+    public struct Fault: Sendable, Equatable, Codable {
+        public var atSeconds: Double
+        public var source: String
+        public var kind: FaultKind
+        public var symbol: String?
+        public var durationSeconds: Double?
+        public var status: Int?
+        public var latencyMillis: Int?
+    }
+
+    public var seed: UInt64
+    /// Book updates per second per (symbol, source) in normal mode.
+    public var updatesPerSecond: Double
+    /// Levels per side on every book.
+    public var depthLevels: Int
+    public var symbols: [Symbol]
+    public var dislocations: [Dislocation]
+    public var faults: [Fault]
+
+    public init(
+        seed: UInt64 = 42, updatesPerSecond: Double = 20, depthLevels: Int = 20, symbols: [Symbol] = SimScenario.defaultSymbols,
+        dislocations: [Dislocation] = [], faults: [Fault] = []
+    ) {
+        self.seed = seed
+        self.updatesPerSecond = updatesPerSecond
+        self.depthLevels = depthLevels
+        self.symbols = symbols
+        self.dislocations = dislocations
+        self.faults = faults
+    }
+
+    public static let defaultSymbols: [Symbol] = [
+        Symbol(base: "BTC", price: "65000", volatilityBps: 3, tick: "0.1", step: "0.001"),
+        Symbol(base: "ETH", price: "3200", volatilityBps: 4, tick: "0.01", step: "0.01"),
+        Symbol(base: "SOL", price: "150", volatilityBps: 6, tick: "0.01", step: "0.1"),
+        Symbol(base: "DOGE", price: "0.15", volatilityBps: 8, tick: "0.00001", step: "1"),
+    ]
+
+    enum CodingKeys: String, CodingKey {
+        case seed, updatesPerSecond, depthLevels, symbols, dislocations, faults
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
+        updatesPerSecond = try container.decodeIfPresent(Double.self, forKey: .updatesPerSecond) ?? 20
+        depthLevels = try container.decodeIfPresent(Int.self, forKey: .depthLevels) ?? 20
+        symbols = try container.decodeIfPresent([Symbol].self, forKey: .symbols) ?? SimScenario.defaultSymbols
+        dislocations = try container.decodeIfPresent([Dislocation].self, forKey: .dislocations) ?? []
+        faults = try container.decodeIfPresent([Fault].self, forKey: .faults) ?? []
+    }
+
+    /// Reads and checks a scenario file; errors name the field.
+    public static func load(json: [UInt8]) throws(SimScenarioError) -> SimScenario {
+        let scenario: SimScenario
+        do {
+            scenario = try JSONDecoder().decode(SimScenario.self, from: Data(json))
+        } catch {
+            throw .malformed("\(error)")
+        }
+        try scenario.validate()
+        return scenario
+    }
+
+    public func validate() throws(SimScenarioError) {
+        guard updatesPerSecond > 0, updatesPerSecond <= 100_000 else {
+            throw .invalid("updatesPerSecond: expected 0 < rate ≤ 100000, was \(updatesPerSecond)")
+        }
+        guard (1...50).contains(depthLevels) else { throw .invalid("depthLevels: expected 1...50, was \(depthLevels)") }
+        guard !symbols.isEmpty else { throw .invalid("symbols: expected at least one, was none") }
+        let bases = Set(symbols.map(\.base))
+        for (index, symbol) in symbols.enumerated() {
+            guard (try? ExactDecimal(symbol.price))?.isPositive == true else {
+                throw .invalid("symbols[\(index)].price: expected a positive decimal, was \"\(symbol.price)\"")
+            }
+            if let tick = symbol.tick, (try? ExactDecimal(tick))?.isPositive != true {
+                throw .invalid("symbols[\(index)].tick: expected a positive decimal, was \"\(tick)\"")
+            }
+        }
+        for (index, dislocation) in dislocations.enumerated() {
+            let parts = dislocation.symbol.split(separator: "-")
+            guard parts.count == 2, bases.contains(String(parts[0])), parts[1] == "USDT" else {
+                throw .invalid("dislocations[\(index)].symbol: expected BASE-USDT of a listed symbol, was \"\(dislocation.symbol)\"")
+            }
+            guard SourceId(name: dislocation.source) != nil else {
+                throw .invalid("dislocations[\(index)].source: expected exchange/market, was \"\(dislocation.source)\"")
+            }
+            guard dislocation.decaySeconds >= 0, dislocation.atSeconds >= 0 else {
+                throw .invalid("dislocations[\(index)]: expected non-negative times")
+            }
+        }
+        for (index, fault) in faults.enumerated() {
+            guard SourceId(name: fault.source) != nil else {
+                throw .invalid("faults[\(index)].source: expected exchange/market, was \"\(fault.source)\"")
+            }
+        }
+    }
+}
+
+public enum SimScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
+    case malformed(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let detail): "scenario: expected JSON of the scenario shape, was: \(detail)"
+        case .invalid(let detail): "scenario \(detail)"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import DraizerCore
+
+/// One simulated source (one market of one exchange): its instruments, a book per symbol and
+/// its wire format. The server layer turns its output into WebSocket frames and REST bodies and
+/// applies the scenario's faults.
+///
+/// Threading: one owner (the venue's simulation thread).
+public struct SimSource: Sendable {
+    public let source: SourceId
+    public let format: any SimWireFormat
+    public private(set) var books: [SimVenueBook]
+    private var noise: SimRandom
+
+    public init(source: SourceId, scenario: SimScenario) {
+        self.source = source
+        format = simWireFormat(for: source)
+        books = scenario.symbols.enumerated().map { index, symbol in
+            SimVenueBook(
+                instrument: SimInstrument.make(source: source, symbolIndex: index, symbol: symbol), levels: scenario.depthLevels,
+                seed: scenario.seed)
+        }
+        noise = SimRandom(seed: scenario.seed &+ UInt64(source.index) &* 7919)
+    }
+
+    public var instruments: [SimInstrument] { books.map(\.instrument) }
+
+    /// The frames one market update of symbol `index` produces: top of book, and the depth diff
+    /// when levels changed.
+    public struct Update: Sendable {
+        public var topOfBook: [UInt8]
+        public var depth: [UInt8]?
+    }
+
+    public mutating func update(symbolIndex: Int, market: SimMarket, timeMillis: Int64) -> Update {
+        let quote = market.quote(symbolIndex: symbolIndex, source: source, noise: &noise)
+        let changes = books[symbolIndex].update(bid: quote.bid, ask: quote.ask)
+        let book = books[symbolIndex]
+        return Update(
+            topOfBook: format.topOfBook(book, timeMillis: timeMillis, fundingRate: market.fundingRate(symbolIndex: symbolIndex, source: source)),
+            depth: changes.isEmpty ? nil : format.depthUpdate(book, changes: changes, timeMillis: timeMillis))
+    }
+
+    public func depthSnapshot(symbolIndex: Int, timeMillis: Int64) -> [UInt8] {
+        format.depthSnapshot(books[symbolIndex], timeMillis: timeMillis)
+    }
+
+    /// Bybit resets its message counter when it sends a snapshot on (re)subscription.
+    public mutating func snapshotSent(symbolIndex: Int) {
+        books[symbolIndex].snapshotSent()
+    }
+
+    public func instrumentsBody(market: SimMarket, timeMillis: Int64) -> [UInt8] {
+        format.instruments(
+            instruments, fundingRates: books.indices.map { market.fundingRate(symbolIndex: $0, source: source) }, timeMillis: timeMillis)
+    }
+
+    public func fundingFrame(symbolIndex: Int, market: SimMarket, timeMillis: Int64) -> [UInt8]? {
+        let next = (timeMillis / 28_800_000 + 1) * 28_800_000
+        return format.funding(
+            books[symbolIndex], rate: market.fundingRate(symbolIndex: symbolIndex, source: source), nextSettlementMillis: next,
+            timeMillis: timeMillis)
+    }
+
+    /// Fault injection: the next depth diff of `symbolIndex` will not follow the previous one.
+    public mutating func skipSequence(symbolIndex: Int) {
+        books[symbolIndex].skipSequence()
+    }
+
+    /// Index of the symbol with this exchange name, or nil.
+    public func symbolIndex(exchangeSymbol: String) -> Int? {
+        books.firstIndex { $0.instrument.exchangeSymbol == exchangeSymbol }
+    }
+}

@@ -1,0 +1,185 @@
+import DraizerCore
+import Foundation
+import OrderBook
+import Testing
+import VenueSim
+import Venues
+
+/// Everything venue-sim sends is read back by the real parsers and depth synchronisers: the
+/// simulator speaks each exchange's protocol well enough for Draizer's own adapters.
+@Suite struct SimRoundTripTests {
+    /// Top of book as our parser reads it from one of the source's top-of-book frames.
+    static func topOfBook(_ source: SourceId, _ frame: [UInt8]) throws -> (bid: ExactDecimal, ask: ExactDecimal) {
+        try frame.withUnsafeBytes { raw -> (ExactDecimal, ExactDecimal) in
+            var quote = TopOfBookQuote()
+            var depth = DepthMessage()
+            var funding = FundingUpdate()
+            switch (source.exchange, source.market) {
+            case (.binance, _): try BinanceTopOfBookParser.parse(raw, into: &quote)
+            case (.bybit, .spot):
+                try BybitOrderBookParser.parse(raw, into: &depth)
+                return (depth.bids[0].price, depth.asks[0].price)
+            case (.bybit, .perp):
+                var ticker = BybitTicker()
+                try BybitTickerParser.parse(raw, into: &ticker)
+                return (ticker.bidPrice!, ticker.askPrice!)
+            case (.okx, _):
+                try OKXBooksParser.parse(raw, into: &depth)
+                return (depth.bids[0].price, depth.asks[0].price)
+            case (.gateio, _): try GateIOTickerParser.parse(raw, into: &quote)
+            case (.mexc, .spot): _ = try MEXCSpotFrameReader.read(raw, quote: &quote, depth: &depth)
+            case (.mexc, .perp): _ = try MEXCContractParser.parse(raw, quote: &quote, depth: &depth, funding: &funding)
+            }
+            return (quote.bidPrice, quote.askPrice)
+        }
+    }
+
+    @Test(arguments: SourceId.all)
+    func everyFrameReadsBackAndBooksStayVerified(source: SourceId) throws {
+        let scenario = SimScenario()
+        var market = SimMarket(scenario: scenario)
+        var sim = SimSource(source: source, scenario: scenario)
+
+        // Discovery: the instrument list parses to exactly the simulated instruments.
+        let list = try InstrumentListParser.parse(source: source, body: sim.instrumentsBody(market: market, timeMillis: 1_700_000_000_000))
+        #expect(list.excluded.isEmpty, "\(list.excluded)")
+        #expect(list.listings.map(\.exchangeSymbol) == sim.instruments.map(\.exchangeSymbol))
+        #expect(list.listings.map(\.tickSize) == sim.instruments.map(\.tick))
+        #expect(list.listings.map(\.contractSize) == sim.instruments.map(\.contractSize))
+
+        let feed = DepthFeed(source: source)
+        var syncs: [any DepthSynchronizer] = []
+        var time: Int64 = 1_700_000_000_000
+        for index in sim.instruments.indices {
+            // The documented order: subscribe and keep diffs, then fetch the snapshot and replay.
+            let instrument = sim.instruments[index]
+            var sync = feed.makeSynchronizer(priceScale: instrument.priceScale, quantityScale: instrument.quantityScale)
+            if let depth = sim.update(symbolIndex: index, market: market, timeMillis: time).depth {
+                var early = DepthMessage()
+                try depth.withUnsafeBytes { try feed.parseDiff($0, into: &early) }
+                #expect(sync.diffReceived(early) != .applied, "nothing applies before a snapshot")
+            }
+            var snapshot = DepthMessage()
+            try sim.depthSnapshot(symbolIndex: index, timeMillis: time).withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshot) }
+            sim.snapshotSent(symbolIndex: index)
+            #expect(sync.snapshotReceived(snapshot) == nil, "\(source) snapshot")
+            #expect(sync.book.isVerified)
+            syncs.append(sync)
+        }
+        var applied = 0
+        for step in 0..<300 {
+            market.advance(seconds: 0.05)
+            time += 50
+            let index = step % sim.instruments.count
+            let update = sim.update(symbolIndex: index, market: market, timeMillis: time)
+            let top = try Self.topOfBook(source, update.topOfBook)
+            let book = sim.books[index]
+            let instrument = book.instrument
+            #expect(try top.bid.mantissa(atScale: instrument.priceScale) == book.bestBid!.price)
+            #expect(try top.ask.mantissa(atScale: instrument.priceScale) == book.bestAsk!.price)
+            #expect(top.bid < top.ask)
+            guard let depth = update.depth else { continue }
+            var message = DepthMessage()
+            try depth.withUnsafeBytes { try feed.parseDiff($0, into: &message) }
+            let action = syncs[index].diffReceived(message)
+            #expect(action == .applied, "\(source) step \(step): \(action)")
+            #expect(syncs[index].book.bids.best == book.bestBid)
+            #expect(syncs[index].book.asks.best == book.bestAsk)
+            applied += 1
+        }
+        #expect(applied > 200)
+        if let frame = sim.fundingFrame(symbolIndex: 0, market: market, timeMillis: time) {
+            let rate = try frame.withUnsafeBytes { raw -> ExactDecimal in
+                var funding = FundingUpdate()
+                var quote = TopOfBookQuote()
+                var depth = DepthMessage()
+                switch source.exchange {
+                case .binance: try BinanceFundingParser.parse(raw, into: &funding)
+                case .okx: try OKXFundingParser.parse(raw, into: &funding)
+                case .gateio: try GateIOFundingParser.parseTickers(raw, into: &funding)
+                case .mexc: _ = try MEXCContractParser.parse(raw, quote: &quote, depth: &depth, funding: &funding)
+                case .bybit: Issue.record("Bybit funding rides on tickers")
+                }
+                return funding.rate
+            }
+            #expect(rate.isPositive)
+        }
+    }
+
+    /// A skipped sequence number is caught by the source's own continuity rule.
+    @Test(arguments: SourceId.all)
+    func skippedSequenceIsDetected(source: SourceId) throws {
+        let scenario = SimScenario()
+        var market = SimMarket(scenario: scenario)
+        var sim = SimSource(source: source, scenario: scenario)
+        let feed = DepthFeed(source: source)
+        let instrument = sim.instruments[0]
+        var sync = feed.makeSynchronizer(priceScale: instrument.priceScale, quantityScale: instrument.quantityScale)
+        if let depth = sim.update(symbolIndex: 0, market: market, timeMillis: 0).depth {
+            var early = DepthMessage()
+            try depth.withUnsafeBytes { try feed.parseDiff($0, into: &early) }
+            _ = sync.diffReceived(early)
+        }
+        var snapshot = DepthMessage()
+        try sim.depthSnapshot(symbolIndex: 0, timeMillis: 0).withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshot) }
+        sim.snapshotSent(symbolIndex: 0)
+        #expect(sync.snapshotReceived(snapshot) == nil)
+        sim.skipSequence(symbolIndex: 0)
+        var detected = false
+        for _ in 0..<20 where !detected {
+            market.advance(seconds: 0.2)
+            guard let depth = sim.update(symbolIndex: 0, market: market, timeMillis: 0).depth else { continue }
+            var message = DepthMessage()
+            try depth.withUnsafeBytes { try feed.parseDiff($0, into: &message) }
+            if case .resyncNeeded = sync.diffReceived(message) { detected = true }
+        }
+        #expect(detected, "\(source)")
+        #expect(!sync.book.isVerified)
+    }
+
+    @Test func dislocationsMoveOneVenueAndDecay() throws {
+        let scenario = try SimScenario.load(
+            json: Array(
+                #"{"seed":7,"dislocations":[{"atSeconds":20,"symbol":"BTC-USDT","source":"bybit/perp","bps":80,"decaySeconds":40,"side":"bid"}]}"#.utf8))
+        var market = SimMarket(scenario: scenario)
+        #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) == 0)
+        market.advance(seconds: 20)
+        #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) == 80)
+        #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .sell) == 0)
+        #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .okx, market: .perp), side: .buy) == 0)
+        market.advance(seconds: 20)
+        #expect(abs(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) - 40) < 1e-9)
+        market.advance(seconds: 25)
+        #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) == 0)
+    }
+
+    @Test func sameSeedSameMarket() {
+        var first = SimMarket(scenario: SimScenario(seed: 9))
+        var second = SimMarket(scenario: SimScenario(seed: 9))
+        for _ in 0..<100 {
+            first.advance(seconds: 0.1)
+            second.advance(seconds: 0.1)
+        }
+        #expect(first.truePrices == second.truePrices)
+        var other = SimMarket(scenario: SimScenario(seed: 10))
+        other.advance(seconds: 0.1)
+        #expect(other.truePrices != SimMarket(scenario: SimScenario(seed: 9)).truePrices)
+    }
+
+    @Test(arguments: [
+        (#"{"updatesPerSecond":0}"#, "updatesPerSecond"),
+        (#"{"depthLevels":500}"#, "depthLevels"),
+        (#"{"symbols":[{"base":"BTC","price":"-1"}]}"#, "symbols[0].price"),
+        (#"{"dislocations":[{"atSeconds":1,"symbol":"XRP-USDT","source":"okx/spot","bps":5,"decaySeconds":1}]}"#, "dislocations[0].symbol"),
+        (#"{"faults":[{"atSeconds":1,"source":"kraken/spot","kind":"drop_connection"}]}"#, "faults[0].source"),
+        (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"explode"}]}"#, "expected JSON of the scenario shape"),
+    ])
+    func badScenariosAreNamed(text: String, expected: String) {
+        do {
+            _ = try SimScenario.load(json: Array(text.utf8))
+            Issue.record("accepted a bad scenario")
+        } catch {
+            #expect(error.description.contains(expected), "\(error)")
+        }
+    }
+}
