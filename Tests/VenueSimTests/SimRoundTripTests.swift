@@ -183,3 +183,44 @@ import Venues
         }
     }
 }
+
+/// The simulator understands exactly what Draizer's subscription builders send, and its acks and
+/// pongs classify as such on the client side.
+@Suite struct SimControlProtocolTests {
+    @Test(arguments: SourceId.all)
+    func subscribeRequestsAndRepliesRoundTrip(source: SourceId) {
+        let client = venueSubscriptions(for: source)
+        let server = SimControlProtocol(source: source)
+        let topics = client.topics(exchangeSymbol: source.exchange == .okx ? "BTC-USDT" : "BTCUSDT")
+        var received: [String] = []
+        for frame in client.subscribeFrames(topics, nowMillis: 1_700_000_000_000) {
+            let request = server.read(Array(frame.utf8))
+            guard case .subscribe(let got, _) = request else {
+                Issue.record("\(source): \(request)")
+                continue
+            }
+            received += got
+            #expect(client.classify(server.reply(to: request, timeMillis: 1)) == .subscribed, "\(source) ack")
+        }
+        #expect(received == topics)
+        if let ping = client.pingFrame(nowMillis: 1_700_000_000_000) {
+            let request = server.read(Array(ping.utf8))
+            #expect(request == .ping, "\(source)")
+            #expect(client.classify(server.reply(to: request, timeMillis: 1)) == .pong, "\(source) pong")
+        }
+        for frame in client.unsubscribeFrames(topics, nowMillis: 1) {
+            guard case .unsubscribe = server.read(Array(frame.utf8)) else {
+                Issue.record("\(source): unsubscribe not understood")
+                continue
+            }
+        }
+        let bad = server.read(Array("{\"nonsense\":1}".utf8))
+        guard case .invalid = bad else {
+            Issue.record("\(source) accepted nonsense")
+            return
+        }
+        if case .error = client.classify(server.reply(to: bad, timeMillis: 1)) {} else {
+            Issue.record("\(source): an invalid request must be answered with an error")
+        }
+    }
+}
