@@ -1,0 +1,81 @@
+import ArgumentParser
+import DraizerCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import VenueSim
+
+/// `venue-sim`: the five exchanges' public REST and WebSocket interfaces on loopback, in their
+/// real formats, driven by a scenario of prices, dislocations and faults.
+///
+/// Every source lives under `/{exchange}/{market}`: REST at its venue paths
+/// (`/binance/spot/api/v3/depth?symbol=BTCUSDT`), the WebSocket at `/{exchange}/{market}/ws`.
+@main
+struct VenueSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "venue-sim", abstract: "Local exchange simulator: REST + WebSocket of 10 sources in their real formats.")
+
+    @Option(help: "Address to listen on (loopback by default).") var host = "127.0.0.1"
+    @Option(help: "Port (0 = any free port; the chosen one is printed).") var port = 9600
+    @Option(help: "Scenario JSON file (symbols, rate, dislocations, faults); default: a quiet market.") var scenario: String?
+
+    func run() throws {
+        let scenario: SimScenario
+        if let path = self.scenario {
+            do {
+                scenario = try SimScenario.load(json: try AtomicFile.read(path: path))
+            } catch {
+                throw ValidationError("\(path): \(error)")
+            }
+        } else {
+            scenario = SimScenario()
+        }
+        // One loop: the market, every connection and every write share it (one core).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let engine = SimulationEngine(eventLoop: loop, scenario: scenario)
+        let channel = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let http = SimHTTPHandler(engine: engine)
+                    let upgrader = NIOWebSocketServerUpgrader(
+                        maxFrameSize: 1 << 20,
+                        shouldUpgrade: { channel, head in
+                            let parts = head.uri.split(separator: "/")
+                            let valid = parts.count == 3 && parts[2] == "ws" && SourceId(name: "\(parts[0])/\(parts[1])") != nil
+                            return channel.eventLoop.makeSucceededFuture(valid ? HTTPHeaders() : nil)
+                        },
+                        upgradePipelineHandler: { channel, head in
+                            let parts = head.uri.split(separator: "/")
+                            let source = SourceId(name: "\(parts[0])/\(parts[1])")!
+                            return channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(SimWebSocketHandler(engine: engine, source: source))
+                            }
+                        })
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                            context.pipeline.syncOperations.removeHandler(http, promise: nil)
+                        }))
+                    try channel.pipeline.syncOperations.addHandler(http)
+                }
+            }
+            .bind(host: host, port: port).wait()
+        try loop.submit { engine.start() }.wait()
+        let bound = channel.localAddress?.port ?? port
+        print("venue-sim listening on http://\(host):\(bound) (ws://\(host):\(bound)/{exchange}/{market}/ws), \(scenario.symbols.count) symbols × 10 sources")
+        fflushStdout()
+        try channel.closeFuture.wait()
+    }
+}
+
+/// stdout is a pipe under supervisors and tests: flush the readiness line at once.
+func fflushStdout() {
+    fflush(nil)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
