@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // MARK: C shims and system libraries
@@ -60,6 +61,16 @@ let package = Package(
                 "DraizerCore", "OrderBook", "Venues", "MEXCProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Shared/VenueSim"),
+        .target(
+            name: "VenueTransport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Shared/VenueTransport"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),
         .target(
@@ -101,6 +112,13 @@ let package = Package(
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "fastpath-probe"]),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore"]),
+        .testTarget(
+            name: "VenueTransportTests",
+            dependencies: [
+                "VenueTransport", "Venues", "VenueSim", "OrderBook", "DraizerCore", "ServiceKit", "venue-sim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "draizer"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),

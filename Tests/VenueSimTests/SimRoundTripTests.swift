@@ -18,6 +18,7 @@ import Venues
             case (.binance, _): try BinanceTopOfBookParser.parse(raw, into: &quote)
             case (.bybit, .spot):
                 try BybitOrderBookParser.parse(raw, into: &depth)
+                #expect(depth.isTopOfBookOnly)
                 return (depth.bids[0].price, depth.asks[0].price)
             case (.bybit, .perp):
                 var ticker = BybitTicker()
@@ -25,6 +26,7 @@ import Venues
                 return (ticker.bidPrice!, ticker.askPrice!)
             case (.okx, _):
                 try OKXBooksParser.parse(raw, into: &depth)
+                #expect(depth.isTopOfBookOnly)
                 return (depth.bids[0].price, depth.asks[0].price)
             case (.gateio, _): try GateIOTickerParser.parse(raw, into: &quote)
             case (.mexc, .spot): _ = try MEXCSpotFrameReader.read(raw, quote: &quote, depth: &depth)

@@ -14,6 +14,7 @@ public enum BybitOrderBookParser {
             if cursor.equals(key, "topic") {
                 let topic = try cursor.string()
                 guard cursor.bytes(topic).starts(with: "orderbook.".utf8) else { throw .unsupportedMessage }
+                message.isTopOfBookOnly = cursor.bytes(topic).starts(with: "orderbook.1.".utf8)
             } else if cursor.equals(key, "type") {
                 let type = try cursor.string()
                 if cursor.equals(type, "snapshot") {

@@ -32,8 +32,14 @@ public struct DepthFeed: Sendable {
         guard message.isSnapshot else { throw .unsupportedMessage }
     }
 
-    /// Parses one WebSocket frame as a depth message; other kinds of frame → `unsupportedMessage`.
+    /// Parses one WebSocket frame as a depth message; other kinds of frame (including book-shaped
+    /// top-of-book channels) → `unsupportedMessage`.
     public func parseDiff(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
+        try parseDepthOrQuote(frame, into: &message)
+        guard !message.isTopOfBookOnly else { throw .unsupportedMessage }
+    }
+
+    private func parseDepthOrQuote(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
         switch (source.exchange, source.market) {
         case (.binance, _): try BinanceDepthParser.parseDiff(frame, into: &message)
         case (.bybit, _): try BybitOrderBookParser.parse(frame, into: &message)

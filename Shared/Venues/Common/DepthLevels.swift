@@ -29,6 +29,9 @@ public struct DepthMessage: Sendable {
     /// Exchange event time in milliseconds (0 when absent).
     public var eventTimeMillis: UInt64 = 0
     public var isSnapshot = false
+    /// True when the message came on a top-of-book channel shaped like a book (Bybit
+    /// `orderbook.1`, OKX `bbo-tbt`): it is a quote, not part of the depth stream.
+    public var isTopOfBookOnly = false
     public var bids: [LevelUpdate] = []
     public var asks: [LevelUpdate] = []
 
@@ -46,6 +49,7 @@ public struct DepthMessage: Sendable {
         checksum = nil
         eventTimeMillis = 0
         isSnapshot = false
+        isTopOfBookOnly = false
         bids.removeAll(keepingCapacity: true)
         asks.removeAll(keepingCapacity: true)
     }

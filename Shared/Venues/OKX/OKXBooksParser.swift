@@ -14,7 +14,7 @@ public enum OKXBooksParser {
         var sawArgument = false
         while let key = try cursor.nextKey() {
             if cursor.equals(key, "arg") {
-                message.symbol = try OKXArgument.parse(&cursor, channels: .books)
+                message.symbol = try OKXArgument.parse(&cursor, channels: .books, topOfBook: &message.isTopOfBookOnly)
                 sawArgument = true
             } else if cursor.equals(key, "action") {
                 let action = try cursor.string()
@@ -79,6 +79,12 @@ enum OKXArgument {
 
     /// Returns the `instId` range; throws `unsupportedMessage` when the channel is of another family.
     static func parse(_ cursor: inout JSONCursor, channels: Family) throws(VenueParseError) -> Range<Int> {
+        var topOfBook = false
+        return try parse(&cursor, channels: channels, topOfBook: &topOfBook)
+    }
+
+    /// Also reports whether the channel is `bbo-tbt` (a quote shaped like a one-level book).
+    static func parse(_ cursor: inout JSONCursor, channels: Family, topOfBook: inout Bool) throws(VenueParseError) -> Range<Int> {
         try cursor.beginObject()
         var instrument: Range<Int>?
         var matches = false
@@ -87,7 +93,8 @@ enum OKXArgument {
                 let channel = try cursor.string()
                 switch channels {
                 case .books:
-                    matches = cursor.bytes(channel).starts(with: "books".utf8) || cursor.equals(channel, "bbo-tbt")
+                    topOfBook = cursor.equals(channel, "bbo-tbt")
+                    matches = cursor.bytes(channel).starts(with: "books".utf8) || topOfBook
                 case .tickers:
                     matches = cursor.equals(channel, "tickers")
                 case .fundingRate:

@@ -1,0 +1,38 @@
+import Foundation
+import ServiceKit
+import Testing
+
+/// A venue-sim process for one test, on a free port.
+final class VenueSimProcess {
+    let child: ChildProcess
+    let port: Int
+
+    static var binary: String {
+        if let directory = ProcessInfo.processInfo.environment["DRAIZER_BIN_DIR"] { return "\(directory)/venue-sim" }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("venue-sim").path
+    }
+
+    init(scenario: String? = nil) throws {
+        var arguments = ["--port", "0"]
+        if let scenario {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json").path
+            try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments += ["--scenario", path]
+        }
+        child = try ChildProcess(executable: Self.binary, arguments: arguments, output: .pipe)
+        guard let line = child.readLine(timeoutMillis: 20_000), let range = line.range(of: "http://127.0.0.1:") else {
+            throw SimStartFailure()
+        }
+        port = Int(line[range.upperBound...].prefix(while: { $0.isNumber }))!
+    }
+
+    deinit {
+        child.terminate(graceMillis: 2000)
+    }
+
+    func rest(_ source: String) -> String { "http://127.0.0.1:\(port)/\(source)" }
+    func webSocket(_ source: String) -> String { "ws://127.0.0.1:\(port)/\(source)/ws" }
+}
+
+struct SimStartFailure: Error {}
