@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Shared/VenueTransport"),
+        .target(name: "Discovery", dependencies: ["DraizerCore", "Venues"], path: "Shared/Discovery"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", path: "Shared/ServiceKit"),
         .target(
@@ -84,7 +85,10 @@ let package = Package(
         .executableTarget(
             name: "draizer",
             dependencies: [
-                "DraizerCore", "FastPath", "OrderBook", "Venues", "RedisBus", "PostgresStore", "ServiceKit", "CDraizerShim",
+                "DraizerCore", "FastPath", "OrderBook", "Venues", "Discovery", "VenueTransport", "RedisBus", "PostgresStore",
+                "ServiceKit", "CDraizerShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -106,6 +110,7 @@ let package = Package(
         .executableTarget(
             name: "fastpath-probe", dependencies: ["FastPath", "DraizerCore"],
             path: "Tests/FastPathProbe", swiftSettings: hotPath),
+        .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/Support"),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto"]),
@@ -115,11 +120,11 @@ let package = Package(
         .testTarget(
             name: "VenueTransportTests",
             dependencies: [
-                "VenueTransport", "Venues", "VenueSim", "OrderBook", "DraizerCore", "ServiceKit", "venue-sim",
+                "VenueTransport", "Venues", "VenueSim", "OrderBook", "DraizerCore", "ServiceKit", "TestSupport", "venue-sim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "CLITests", dependencies: ["ServiceKit", "draizer"]),
+        .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),
     ],

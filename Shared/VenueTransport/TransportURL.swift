@@ -1,13 +1,16 @@
 /// A ws/wss/http/https URL reduced to what a connection needs.
 public struct TransportURL: Sendable, Equatable, CustomStringConvertible {
+    /// `ws`, `wss`, `http` or `https`.
+    public var scheme: String
     public var secure: Bool
     public var host: String
     public var port: Int
     /// Path and query, starting with `/`.
     public var target: String
 
-    public init(secure: Bool, host: String, port: Int, target: String) {
-        self.secure = secure
+    public init(scheme: String, host: String, port: Int, target: String) {
+        self.scheme = scheme
+        self.secure = scheme == "wss" || scheme == "https"
         self.host = host
         self.port = port
         self.target = target
@@ -15,7 +18,7 @@ public struct TransportURL: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ text: String) throws(TransportError) {
         let schemes: [(String, Bool, Int)] = [("wss://", true, 443), ("ws://", false, 80), ("https://", true, 443), ("http://", false, 80)]
-        guard let (prefix, secure, defaultPort) = schemes.first(where: { text.hasPrefix($0.0) }) else {
+        guard let (prefix, _, defaultPort) = schemes.first(where: { text.hasPrefix($0.0) }) else {
             throw .invalidURL(text, reason: "expected ws://, wss://, http:// or https://")
         }
         let rest = text.dropFirst(prefix.count)
@@ -33,10 +36,10 @@ public struct TransportURL: Sendable, Equatable, CustomStringConvertible {
             port = parsed
         }
         guard !host.isEmpty else { throw .invalidURL(text, reason: "expected a host") }
-        self.init(secure: secure, host: host, port: port, target: target)
+        self.init(scheme: String(prefix.dropLast(3)), host: host, port: port, target: target)
     }
 
-    public var description: String { "\(secure ? "s" : ""):\(host):\(port)\(target)" }
+    public var description: String { "\(scheme)://\(host):\(port)\(target)" }
 
     /// A URL on the same origin with `path` appended to this one's path.
     public func appending(_ path: String) -> TransportURL {

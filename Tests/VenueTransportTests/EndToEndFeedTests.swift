@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import OrderBook
+import TestSupport
 import Testing
 import VenueTransport
 import Venues

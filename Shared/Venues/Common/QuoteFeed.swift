@@ -1,0 +1,67 @@
+import DraizerCore
+
+/// Each source's top-of-book channel read into `TopOfBookQuote`s: Binance bookTicker, Bybit
+/// `orderbook.1` (spot) and linear tickers (merged, since deltas carry only changed fields), OKX
+/// `bbo-tbt`, Gate.io book tickers, MEXC aggregated book tickers (protobuf) and contract tickers.
+///
+/// Threading: one owner (a gateway connection's event loop); keeps per-symbol state for Bybit.
+public struct QuoteFeed: Sendable {
+    public let source: SourceId
+    private var symbols = SymbolTable(capacity: 256)
+    private var tickers: [BybitTickerState] = []
+    private var depth = DepthMessage(reservedLevels: 4)
+    private var funding = FundingUpdate()
+    private var bybit = BybitTicker()
+
+    public init(source: SourceId) { self.source = source }
+
+    /// Reads a frame; true when `quote` now holds a complete quote of the frame's symbol
+    /// (`quote.symbol` points into `frame`). Other channels → `unsupportedMessage`.
+    public mutating func parse(_ frame: UnsafeRawBufferPointer, into quote: inout TopOfBookQuote) throws(VenueParseError) -> Bool {
+        switch (source.exchange, source.market) {
+        case (.binance, _):
+            try BinanceTopOfBookParser.parse(frame, into: &quote)
+        case (.bybit, .spot), (.okx, _):
+            if source.exchange == .bybit {
+                try BybitOrderBookParser.parse(frame, into: &depth)
+            } else {
+                try OKXBooksParser.parse(frame, into: &depth)
+            }
+            guard depth.isTopOfBookOnly, let bid = depth.bids.first, let ask = depth.asks.first else { throw .unsupportedMessage }
+            quote = TopOfBookQuote()
+            quote.symbol = depth.symbol
+            quote.updateId = depth.sequence != 0 ? depth.sequence : depth.finalUpdateId
+            quote.bidPrice = bid.price
+            quote.bidQuantity = bid.quantity
+            quote.askPrice = ask.price
+            quote.askQuantity = ask.quantity
+            quote.eventTimeMillis = depth.eventTimeMillis
+            try quote.validate()
+        case (.bybit, .perp):
+            try BybitTickerParser.parse(frame, into: &bybit)
+            let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[bybit.symbol]))
+            if slot == tickers.count { tickers.append(BybitTickerState()) }
+            tickers[slot].received(bybit)
+            let merged = tickers[slot].current
+            guard let bid = merged.bidPrice, let ask = merged.askPrice else { return false }
+            quote = TopOfBookQuote()
+            quote.symbol = bybit.symbol
+            quote.updateId = merged.crossSequence
+            quote.bidPrice = bid
+            quote.bidQuantity = merged.bidSize ?? .zero
+            quote.askPrice = ask
+            quote.askQuantity = merged.askSize ?? .zero
+            quote.eventTimeMillis = merged.timeMillis
+            try quote.validate()
+        case (.gateio, _):
+            try GateIOTickerParser.parse(frame, into: &quote)
+        case (.mexc, .spot):
+            guard try MEXCSpotFrameReader.read(frame, quote: &quote, depth: &depth) == .bookTicker else { throw .unsupportedMessage }
+        case (.mexc, .perp):
+            guard try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) == .ticker else {
+                throw .unsupportedMessage
+            }
+        }
+        return true
+    }
+}
