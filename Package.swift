@@ -106,6 +106,16 @@ let package = Package(
             ],
             path: "Services/venue-sim"),
 
+        .executableTarget(
+            name: "market-gateway",
+            dependencies: [
+                "Venues", "VenueTransport", "FastPath", "OrderBook", "DraizerCore", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/market-gateway", swiftSettings: hotPath),
+
         // MARK: Tests
         .executableTarget(
             name: "fastpath-probe", dependencies: ["FastPath", "DraizerCore"],

@@ -7,7 +7,7 @@ public enum BinanceDepthParser {
     public static func parseDiff(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
         message.reset()
         var cursor = JSONCursor(frame)
-        _ = try BinanceEnvelope.enterPayload(&cursor)
+        _ = try BinanceEnvelope.enterPayload(&cursor, channel: "depth")
         var seen: UInt8 = 0
         while let key = try cursor.nextKey() {
             switch cursor.singleByte(key) {

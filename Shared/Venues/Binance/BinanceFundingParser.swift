@@ -7,7 +7,7 @@ public enum BinanceFundingParser {
     public static func parse(_ frame: UnsafeRawBufferPointer, into funding: inout FundingUpdate) throws(VenueParseError) {
         funding = FundingUpdate()
         var cursor = JSONCursor(frame)
-        _ = try BinanceEnvelope.enterPayload(&cursor)
+        _ = try BinanceEnvelope.enterPayload(&cursor, channel: "markPrice")
         var sawRate = false
         while let key = try cursor.nextKey() {
             switch cursor.singleByte(key) {

@@ -8,7 +8,7 @@ public enum BinanceTopOfBookParser {
 
     public static func parse(_ frame: UnsafeRawBufferPointer, into ticker: inout TopOfBookQuote) throws(VenueParseError) {
         var cursor = JSONCursor(frame)
-        _ = try BinanceEnvelope.enterPayload(&cursor)
+        _ = try BinanceEnvelope.enterPayload(&cursor, channel: "bookTicker")
         var seen: UInt8 = 0
         ticker.eventTimeMillis = 0
         ticker.transactionTimeMillis = 0

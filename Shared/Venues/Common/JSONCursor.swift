@@ -145,6 +145,22 @@ public struct JSONCursor {
         return true
     }
 
+    /// Whether the bytes after the first `separator` in `range` start with `prefix`
+    /// (`btcusdt@bookTicker` after `@` starts with `bookTicker`).
+    public func segment(_ range: Range<Int>, after separator: UInt8, startsWith prefix: StaticString) -> Bool {
+        guard let found = memchr(base + range.lowerBound, Int32(separator), range.count) else { return false }
+        let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+        let length = prefix.utf8CodeUnitCount
+        guard range.upperBound - start >= length else { return false }
+        let pattern = prefix.utf8Start
+        var index = 0
+        while index < length {
+            if base[start + index] != pattern[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// A one-byte key's byte, or 0 for longer keys (fast dispatch on exchanges' short keys).
     @inline(__always)
     public func singleByte(_ range: Range<Int>) -> UInt8 {

@@ -1,0 +1,297 @@
+import DraizerCore
+import FastPath
+import NIOCore
+import OrderBook
+import VenueTransport
+import Venues
+
+/// One WebSocket connection of a gateway and the instruments it carries: frames are parsed on
+/// the event-loop thread straight into the price store (no task, no hop per frame); books are
+/// kept continuous by the venue's rule and resynced one symbol at a time; the connection pings,
+/// watches for silence and reconnects with exponential backoff and jitter.
+///
+/// Threading: every method runs on `loop`.
+final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
+    // @unchecked Sendable: all state is confined to `loop`; the instance crosses threads only to be
+    // handed to NIO as the receiver of a connection on that same loop.
+
+    let source: SourceId
+    let loop: EventLoop
+    let endpoints: VenueEndpoints
+    let subscriptions: any VenueSubscriptions
+    let topics: [String]
+    let store: PriceStore
+    let ring: RingProducer<UpdateNotice>?
+    let health: SourceHealthWriter
+    let depthFeed: DepthFeed
+    private var quoteFeed: QuoteFeed
+    private var symbols = SymbolTable(capacity: 1024)
+    private(set) var states: [InstrumentFeedState] = []
+    private var connection: WebSocketConnection?
+    private var lastFrameNanos: Int64 = 0
+    private var backoffMillis: Int64 = 100
+    private var stopped = false
+    private var timers: [RepeatedTask] = []
+    private var random = SystemRandomNumberGenerator()
+    private var depth = DepthMessage()
+    private var quote = TopOfBookQuote()
+    /// Counters for `status`.
+    private(set) var framesReceived: UInt64 = 0
+    private(set) var parseErrors: UInt64 = 0
+    private(set) var ringFull: UInt64 = 0
+
+    init(
+        source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
+        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter
+    ) {
+        self.source = source
+        self.loop = loop
+        self.endpoints = endpoints
+        self.store = store
+        self.ring = ring
+        self.health = health
+        let venue = venueSubscriptions(for: source)
+        subscriptions = venue
+        depthFeed = DepthFeed(source: source)
+        quoteFeed = QuoteFeed(source: source)
+        topics = instruments.flatMap { venue.topics(exchangeSymbol: $0.exchangeSymbol) }
+        for instrument in instruments {
+            guard let slot = store.slot(symbol: instrument.symbol, source: source) else { continue }
+            try? symbols.insert(instrument.exchangeSymbol, slot: states.count)
+            states.append(InstrumentFeedState(instrument: instrument, slot: slot, feed: depthFeed))
+        }
+    }
+
+    var isLive: Bool { connection != nil }
+    var verifiedCount: Int { states.filter { $0.sync.book.isVerified }.count }
+
+    // MARK: Lifecycle
+
+    func start() {
+        loop.preconditionInEventLoop()
+        connect()
+        timers.append(loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in watchdog() })
+        if let interval = subscriptions.limits.clientPingIntervalMillis {
+            timers.append(loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)), delay: .milliseconds(Int64(interval))) { [self] _ in
+                if let frame = subscriptions.pingFrame(nowMillis: WallClock.now() / 1_000_000) { connection?.send(frame) }
+            })
+        }
+    }
+
+    func stop() {
+        loop.preconditionInEventLoop()
+        stopped = true
+        timers.forEach { $0.cancel() }
+        connection?.close()
+        for state in states { store.markUnverified(slot: state.slot) }
+    }
+
+    private func connect() {
+        guard !stopped else { return }
+        health.setState(.connecting)
+        let url: TransportURL
+        do {
+            url = try TransportURL(endpoints.publicWebSocketURL)
+        } catch {
+            parseErrors += 1
+            return
+        }
+        WebSocketConnection.connect(to: url, group: loop, makeReceiver: { self }).hop(to: loop).whenComplete { [self] result in
+            switch result {
+            case .success(let connection):
+                self.connection = connection
+                if stopped {
+                    connection.close()
+                    return
+                }
+                backoffMillis = 100
+                lastFrameNanos = MonotonicClock.now()
+                health.setState(.syncing)
+                subscribe(connection)
+            case .failure:
+                scheduleReconnect()
+            }
+        }
+    }
+
+    /// Sends the subscribe requests spaced to the venue's request rate; REST-snapshot venues then
+    /// fetch every book's snapshot (diffs are kept by the synchronisers meanwhile).
+    private func subscribe(_ connection: WebSocketConnection) {
+        let frames = subscriptions.subscribeFrames(topics, nowMillis: WallClock.now() / 1_000_000)
+        let spacing = Int64(1000 / max(subscriptions.limits.requestsPerSecond, 0.1))
+        for (index, frame) in frames.enumerated() {
+            if index == 0 {
+                connection.send(frame)
+            } else {
+                loop.scheduleTask(in: .milliseconds(spacing * Int64(index))) { connection.send(frame) }
+            }
+        }
+        guard !snapshotOnSocket else { return }
+        let settle = spacing * Int64(frames.count) + 150
+        loop.scheduleTask(in: .milliseconds(settle)) { [self] in
+            for index in states.indices { requestResync(index) }
+        }
+    }
+
+    var snapshotOnSocket: Bool { source.exchange == .bybit || source.exchange == .okx }
+
+    private func scheduleReconnect() {
+        guard !stopped else { return }
+        let jitter = Int64.random(in: 0...(backoffMillis / 2), using: &random)
+        let delay = backoffMillis + jitter
+        backoffMillis = min(backoffMillis * 2, 30_000)
+        loop.scheduleTask(in: .milliseconds(delay)) { [self] in
+            health.reconnected()
+            connect()
+        }
+    }
+
+    private func watchdog() {
+        guard let connection else { return }
+        let now = MonotonicClock.now()
+        health.heartbeat(nowNanos: now)
+        if now - lastFrameNanos > Int64(subscriptions.limits.idleTimeoutMillis) * 1_000_000 {
+            health.setState(.stale)
+            connection.close()  // webSocketClosed reconnects
+        }
+    }
+
+    // MARK: WebSocketReceiver (hot path)
+
+    func webSocketConnected(_ connection: WebSocketConnection) {}
+
+    func webSocketReceived(_ bytes: UnsafeRawBufferPointer, binary: Bool, connection: WebSocketConnection) {
+        let now = MonotonicClock.now()
+        lastFrameNanos = now
+        framesReceived &+= 1
+        health.messageReceived(nowNanos: now)
+        do throws(VenueParseError) {
+            try depthFeed.parseDiff(bytes, into: &depth)
+            guard let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) else { return }
+            depthReceived(index, now: now)
+            return
+        } catch .unsupportedMessage {
+            // Not depth: a quote or a control frame.
+        } catch {
+            parseErrors &+= 1
+            health.errorCounted()
+            return
+        }
+        do throws(VenueParseError) {
+            guard try quoteFeed.parse(bytes, into: &quote) else { return }
+            guard let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) else { return }
+            quoteReceived(index, now: now)
+        } catch .unsupportedMessage {
+            if case .error = subscriptions.classify(Array(bytes)) {
+                parseErrors &+= 1
+                health.errorCounted()
+            }
+        } catch {
+            parseErrors &+= 1
+            health.errorCounted()
+        }
+    }
+
+    private func depthReceived(_ index: Int, now: Int64) {
+        states[index].lastExchangeMillis = max(states[index].lastExchangeMillis, depth.eventTimeMillis)
+        switch states[index].sync.diffReceived(depth) {
+        case .applied:
+            if depth.isSnapshot { states[index].resyncPending = false }
+            publish(index, now: now)
+        case .resyncNeeded:
+            health.gapDetected()
+            store.markUnverified(slot: states[index].slot)
+            requestResync(index)
+        case .buffered, .dropped:
+            break
+        }
+    }
+
+    private func quoteReceived(_ index: Int, now: Int64) {
+        let state = states[index]
+        guard let bid = try? quote.bidPrice.mantissa(atScale: state.priceScale), let ask = try? quote.askPrice.mantissa(atScale: state.priceScale),
+            let bidSize = try? quote.bidQuantity.mantissa(atScale: state.quantityScale),
+            let askSize = try? quote.askQuantity.mantissa(atScale: state.quantityScale)
+        else {
+            parseErrors &+= 1
+            health.errorCounted()
+            return
+        }
+        states[index].quote = (BookLevel(price: bid, quantity: bidSize), BookLevel(price: ask, quantity: askSize), quote.updateId)
+        states[index].lastExchangeMillis = max(state.lastExchangeMillis, quote.eventTimeMillis)
+        if state.sync.book.isVerified { publish(index, now: now) }
+    }
+
+    private func publish(_ index: Int, now: Int64) {
+        let snapshot = states[index].snapshot(receivedNanos: now)
+        store.publish(slot: states[index].slot, book: snapshot)
+        if snapshot.top.verified, states.allSatisfy({ !$0.resyncPending }) { health.setState(.live) }
+        guard let ring else { return }
+        let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
+        if !ring.pushAndNotify(notice) { ringFull &+= 1 }
+    }
+
+    // MARK: Resync (one symbol at a time)
+
+    func requestResync(_ index: Int) {
+        guard !stopped, let connection, !states[index].resyncPending || MonotonicClock.now() > states[index].nextResyncNanos else { return }
+        states[index].resyncPending = true
+        states[index].nextResyncNanos = MonotonicClock.now() + 2_000_000_000
+        health.resyncStarted()
+        let symbol = states[index].instrument.exchangeSymbol
+        if snapshotOnSocket {
+            // Bybit and OKX answer a fresh subscription with a snapshot.
+            let depthTopics = subscriptions.topics(exchangeSymbol: symbol).filter { $0.contains("orderbook.") || $0.hasPrefix("books|") }
+            subscriptions.unsubscribeFrames(depthTopics, nowMillis: WallClock.now() / 1_000_000).forEach(connection.send)
+            subscriptions.subscribeFrames(depthTopics, nowMillis: WallClock.now() / 1_000_000).forEach(connection.send)
+            return
+        }
+        let url: TransportURL
+        do {
+            url = try TransportURL(endpoints.restBaseURL).appending(VenueRESTPaths.depthSnapshot(source, exchangeSymbol: symbol))
+        } catch {
+            return
+        }
+        HTTPFetcher.get(url, group: loop).hop(to: loop).whenComplete { [self] result in
+            guard !stopped else { return }
+            var snapshot = DepthMessage()
+            let feed = depthFeed
+            if case .success(let body) = result,
+                body.withUnsafeBytes({ raw -> Bool in
+                    do {
+                        try feed.parseSnapshot(raw, into: &snapshot)
+                        return true
+                    } catch {
+                        return false
+                    }
+                })
+            {
+                if states[index].sync.snapshotReceived(snapshot) == nil {
+                    states[index].resyncPending = false
+                    publish(index, now: MonotonicClock.now())
+                    return
+                }
+                health.gapDetected()
+            }
+            // Failed (HTTP error, bad body, no bridge yet): try again after a pause.
+            loop.scheduleTask(in: .milliseconds(500)) { [self] in
+                states[index].nextResyncNanos = 0
+                requestResync(index)
+            }
+        }
+    }
+
+    func webSocketClosed(_ connection: WebSocketConnection, error: Error?) {
+        loop.preconditionInEventLoop()
+        guard self.connection === connection else { return }
+        self.connection = nil
+        health.setState(stopped ? .stopped : .down)
+        for index in states.indices {
+            states[index].sync.resetRequested()
+            states[index].resyncPending = false
+            states[index].quote = nil
+            store.markUnverified(slot: states[index].slot)
+        }
+        scheduleReconnect()
+    }
+}

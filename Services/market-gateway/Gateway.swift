@@ -1,0 +1,93 @@
+import DraizerCore
+import FastPath
+import NIOCore
+import Venues
+
+/// One exchange's gateway: both its markets, as many connections as the venue's limits need.
+///
+/// Threading: confined to `loop` (the gateway's only event loop).
+final class Gateway: @unchecked Sendable {
+    // @unchecked Sendable: all state is confined to `loop`; other threads (control socket,
+    // signals) reach it only through `loop.submit`.
+
+    let exchange: Exchange
+    let loop: EventLoop
+    let endpoints: [MarketKind: VenueEndpoints]
+    let store: PriceStore
+    let control: ControlSegment
+    let ring: RingProducer<UpdateNotice>?
+    private(set) var universe: Universe
+    private(set) var connections: [FeedConnection] = []
+
+    init(
+        exchange: Exchange, universe: Universe, loop: EventLoop, endpoints: [MarketKind: VenueEndpoints], store: PriceStore,
+        control: ControlSegment, ring: RingProducer<UpdateNotice>?
+    ) {
+        self.exchange = exchange
+        self.universe = universe
+        self.loop = loop
+        self.endpoints = endpoints
+        self.store = store
+        self.control = control
+        self.ring = ring
+    }
+
+    func start() {
+        loop.preconditionInEventLoop()
+        for market in MarketKind.allCases {
+            let source = SourceId(exchange: exchange, market: market)
+            let instruments = universe.instruments(of: source)
+            guard !instruments.isEmpty, let endpoints = endpoints[market] else { continue }
+            // A taker that crashed mid-write leaves odd entries: repair them before writing.
+            store.repairInterruptedWrites()
+            let plan = venueSubscriptions(for: source).plan(exchangeSymbols: instruments.map(\.exchangeSymbol))
+            var offset = 0
+            for connectionPlan in plan {
+                let perInstrument = max(venueSubscriptions(for: source).topics(exchangeSymbol: "X").count, 1)
+                let count = connectionPlan.topics.count / perInstrument
+                let slice = Array(instruments[offset..<min(offset + count, instruments.count)])
+                offset += count
+                let connection = FeedConnection(
+                    source: source, instruments: slice, loop: loop, endpoints: endpoints, store: store, ring: ring,
+                    health: control.health(source))
+                connections.append(connection)
+                connection.start()
+            }
+        }
+    }
+
+    func stop() {
+        loop.preconditionInEventLoop()
+        connections.forEach { $0.stop() }
+        connections.removeAll()
+        for market in MarketKind.allCases { control.health(SourceId(exchange: exchange, market: market)).setState(.stopped) }
+    }
+
+    /// Rereads the universe and starts over with fresh connections and subscriptions.
+    func reload(_ universe: Universe) {
+        loop.preconditionInEventLoop()
+        stop()
+        self.universe = universe
+        start()
+    }
+
+    /// One JSON line: per source, connection state and counters.
+    func status() -> String {
+        loop.preconditionInEventLoop()
+        var parts: [String] = []
+        for market in MarketKind.allCases {
+            let source = SourceId(exchange: exchange, market: market)
+            let own = connections.filter { $0.source == source }
+            guard !own.isEmpty else { continue }
+            let health = control.healthSnapshot(source)
+            let instruments = own.reduce(0) { $0 + $1.states.count }
+            let verified = own.reduce(0) { $0 + $1.verifiedCount }
+            let frames = own.reduce(UInt64(0)) { $0 + $1.framesReceived }
+            let errors = own.reduce(UInt64(0)) { $0 + $1.parseErrors }
+            let ringFull = own.reduce(UInt64(0)) { $0 + $1.ringFull }
+            parts.append(
+                #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull)}"#)
+        }
+        return #"{"exchange":"\#(exchange.name)","sources":{\#(parts.joined(separator: ","))}}"#
+    }
+}
