@@ -134,6 +134,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),

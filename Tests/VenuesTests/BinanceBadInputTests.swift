@@ -19,6 +19,7 @@ import Venues
         (#"{"u":1,"s":"BTCUSDT","b":null,"B":"1","a":"100.6","A":"2"}"#, .wrongType("b")),
         (#"{"u":1,"s":BTCUSDT,"b":"100.5","B":"1","a":"100.6","A":"2"}"#, .unexpectedByte(offset: 11)),
         (#"{"e":"trade","s":"BTCUSDT"}"#, .unsupportedMessage),
+        (#"{"result":null,"id":1}"#, .unsupportedMessage),
         (#"{"stream":"btcusdt@bookTicker"}"#, .missingField("data")),
         (#"{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate"}}"#, .unsupportedMessage),
         ("", .truncated),

@@ -39,6 +39,8 @@ public enum BinanceDepthParser {
                 }
             }
         }
+        // A frame with none of the fields is another message (an ack such as {"result":null,"id":1}).
+        guard seen != 0 else { throw .unsupportedMessage }
         guard seen & 1 != 0 else { throw .missingField("U") }
         guard seen & 2 != 0 else { throw .missingField("u") }
         guard seen & 4 != 0 else { throw .missingField("s") }

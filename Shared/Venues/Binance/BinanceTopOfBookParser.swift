@@ -43,6 +43,8 @@ public enum BinanceTopOfBookParser {
                 try cursor.skipValue()
             }
         }
+        // A frame with none of the fields is another message (an ack such as {"result":null,"id":1}).
+        guard seen != 0 else { throw .unsupportedMessage }
         guard seen == required else { throw missing(seen) }
         try ticker.validate()
     }

@@ -29,6 +29,9 @@ public enum MEXCSpotFrameReader {
     public static func read(
         _ frame: UnsafeRawBufferPointer, quote: inout TopOfBookQuote, depth: inout DepthMessage
     ) throws(VenueParseError) -> Content {
+        // Acks and pongs come as JSON text on the same socket; a protobuf wrapper never starts
+        // with '{' (that byte would be field 15 with an invalid wire type).
+        if frame.first == UInt8(ascii: "{") { throw .unsupportedMessage }
         var cursor = ProtobufCursor(frame)
         var content = Content.other
         var symbol: Range<Int> = 0..<0

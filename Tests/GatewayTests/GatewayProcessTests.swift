@@ -1,0 +1,170 @@
+import DraizerCore
+import FastPath
+import Foundation
+import NIOPosix
+import VenueTransport
+import ServiceKit
+import TestSupport
+import Testing
+
+/// venue-sim, `draizer discover` and `market-gateway` as real processes over real sockets; this
+/// test process is the shared-memory checker.
+@Suite(.serialized) struct GatewayProcessTests {
+    struct Harness {
+        let sim: VenueSimProcess
+        let prefix: String
+        let directory: String
+        let universe: Universe
+        let store: PriceStore
+        let control: ControlSegment
+
+        init(scenario: String) throws {
+            sim = try VenueSimProcess(scenario: scenario)
+            prefix = "gwt\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
+            let discover = try ChildProcess(
+                executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
+            guard discover.wait() == 0 else { throw HarnessFailure(message: "discover failed") }
+            universe = try Universe.load(path: "\(directory)/universe.json")
+            let names = try SegmentNames(prefix: prefix)
+            store = try PriceStore.create(names: names, symbolCapacity: 16)
+            control = try ControlSegment.create(names: names)
+            _ = try SPSCRing.create(name: names.ring("notices.binance"), capacity: 1 << 16, of: UpdateNotice.self)
+        }
+
+        func gateway(_ exchange: Exchange) throws -> ChildProcess {
+            try ChildProcess(
+                executable: builtBinary("market-gateway"),
+                arguments: [
+                    "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
+                    "--control-socket", "/tmp/\(prefix)-\(exchange.name).sock",
+                ],
+                output: .discard)
+        }
+
+        func cleanUp() {
+            try? FileManager.default.removeItem(atPath: directory)
+            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
+        }
+
+        func slots(_ exchange: Exchange) -> [(Instrument, Int)] {
+            universe.instruments.filter { $0.source.exchange == exchange }.compactMap { instrument in
+                store.slot(symbol: instrument.symbol, source: instrument.source).map { (instrument, $0) }
+            }
+        }
+
+        /// Reads every entry of `exchange` until all are verified or `seconds` pass; fails on a
+        /// verified entry that is crossed or empty. Returns how long it took (or nil).
+        func waitAllVerified(_ exchange: Exchange, seconds: Double) -> Double? {
+            let start = Date()
+            var top = TopOfBook()
+            while Date().timeIntervalSince(start) < seconds {
+                var verified = 0
+                for (_, slot) in slots(exchange) where store.readTop(slot: slot, into: &top) == .consistent && top.verified {
+                    #expect(top.bidPrice > 0 && top.bidPrice < top.askPrice, "verified entries are never crossed")
+                    verified += 1
+                }
+                if verified == slots(exchange).count { return Date().timeIntervalSince(start) }
+                usleep(5_000)
+            }
+            return nil
+        }
+    }
+
+    struct HarnessFailure: Error { let message: String }
+
+    @Test(.timeLimit(.minutes(2)), arguments: Exchange.allCases)
+    func everyBookVerifiedInSharedMemory(exchange: Exchange) throws {
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let gateway = try harness.gateway(exchange)
+        #expect(harness.waitAllVerified(exchange, seconds: 10) != nil, "\(exchange): books verified in shm")
+        let health = harness.control.healthSnapshot(SourceId(exchange: exchange, market: .spot))
+        #expect(health.state == .live && health.messages > 0 && health.errors == 0, "\(exchange): \(health)")
+        let status = try ControlSocketServer.request(path: "/tmp/\(harness.prefix)-\(exchange.name).sock", command: "status")
+        #expect(status.contains(#""verified":4"#), "\(status)")
+
+        // SIGTERM: a clean exit within 2 s, books marked unverified, health stopped.
+        let started = Date()
+        gateway.signal(SIGTERM)
+        #expect(gateway.wait() == 0)
+        #expect(Date().timeIntervalSince(started) < 2)
+        var top = TopOfBook()
+        for (_, slot) in harness.slots(exchange) {
+            _ = harness.store.readTop(slot: slot, into: &top)
+            #expect(!top.verified)
+        }
+        #expect(harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp)).state == .stopped)
+    }
+
+    /// Each fault kind breaks something; every book is verified again within 2 s, and while the
+    /// checker reads shared memory no verified entry is ever crossed.
+    @Test(.timeLimit(.minutes(2)), arguments: [
+        ("binance", "skip_sequence"), ("binance", "drop_connection"), ("bybit", "skip_sequence"), ("okx", "corrupt_checksum"),
+        ("gateio", "skip_sequence"), ("mexc", "drop_connection"), ("binance", "malformed_frame"),
+    ])
+    func recoversFromFaults(exchange: String, fault: String) throws {
+        let venue = Exchange(name: exchange)!
+        let faults = MarketKind.allCases.map { market in
+            #"{"atSeconds":6,"source":"\#(exchange)/\#(market.name)","kind":"\#(fault)"}"#
+        }
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40,"faults":[\#(faults.joined(separator: ","))]}"#)
+        defer { harness.cleanUp() }
+        let gateway = try harness.gateway(venue)
+        defer { gateway.terminate(graceMillis: 2000) }
+        #expect(harness.waitAllVerified(venue, seconds: 5) != nil, "\(exchange): synced before the fault")
+        // Wait for the fault to hit (t = 6 s of simulated time since venue-sim started).
+        let source = SourceId(exchange: venue, market: .spot)
+        let before = harness.control.healthSnapshot(source)
+        let deadline = Date().addingTimeInterval(8)
+        var hit = false
+        while Date() < deadline && !hit {
+            let now = harness.control.healthSnapshot(source)
+            hit = now.gaps > before.gaps || now.reconnects > before.reconnects || now.errors > before.errors
+            var top = TopOfBook()
+            for (_, slot) in harness.slots(venue) where harness.store.readTop(slot: slot, into: &top) == .consistent && top.verified {
+                #expect(top.bidPrice < top.askPrice)
+            }
+            usleep(2_000)
+        }
+        #expect(hit, "\(exchange) \(fault): the fault was seen")
+        let recovery = harness.waitAllVerified(venue, seconds: 2)
+        #expect(recovery != nil, "\(exchange) \(fault): verified again within 2 s")
+    }
+
+    /// With a symbol frozen on the venue, the gateway's shared-memory top of book equals
+    /// venue-sim's own book (its REST snapshot) exactly.
+    @Test(.timeLimit(.minutes(1))) func sharedMemoryEqualsTheVenueBook() throws {
+        let freeze = ["binance/spot", "binance/perp", "gateio/spot", "gateio/perp"].map {
+            #"{"atSeconds":4,"source":"\#($0)","kind":"stale_symbol","symbol":"BTC-USDT","durationSeconds":60}"#
+        }
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40,"faults":[\#(freeze.joined(separator: ","))]}"#)
+        defer { harness.cleanUp() }
+        for exchange in [Exchange.binance, .gateio] {
+            let gateway = try harness.gateway(exchange)
+            defer { gateway.terminate(graceMillis: 2000) }
+            #expect(harness.waitAllVerified(exchange, seconds: 5) != nil)
+            usleep(4_500_000)  // past the freeze
+            for (instrument, slot) in harness.slots(exchange) where harness.universe.symbol(instrument.symbol)?.name == "BTC-USDT" {
+                let path = instrument.source.exchange == .binance
+                    ? (instrument.source.market == .spot ? "/api/v3/depth?symbol=BTCUSDT" : "/fapi/v1/depth?symbol=BTCUSDT")
+                    : (instrument.source.market == .spot ? "/api/v4/spot/order_book?currency_pair=BTC_USDT&with_id=true" : "/api/v4/futures/usdt/order_book?contract=BTC_USDT&with_id=true")
+                let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+                defer { try? group.syncShutdownGracefully() }
+                let body = try HTTPFetcher.get(try TransportURL(harness.sim.rest(instrument.source.name) + path), group: group).wait()
+                let json = try JSONSerialization.jsonObject(with: Data(body)) as! [String: Any]
+                let bestBid = Self.price(json["bids"], first: true)
+                var top = TopOfBook()
+                #expect(harness.store.readTop(slot: slot, into: &top) == .consistent)
+                #expect(top.verified)
+                #expect(top.bid.decimal == bestBid, "\(instrument.source): shm \(top.bid) vs venue \(String(describing: bestBid))")
+            }
+        }
+    }
+
+    static func price(_ levels: Any?, first: Bool) -> ExactDecimal? {
+        if let arrays = levels as? [[Any]], let price = arrays.first?.first as? String { return try? ExactDecimal(price) }
+        if let objects = levels as? [[String: Any]], let price = objects.first?["p"] as? String { return try? ExactDecimal(price) }
+        return nil
+    }
+}
