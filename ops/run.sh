@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
 # The main job, as far as the system goes today: installs what is missing, builds in release,
-# starts local Redis and PostgreSQL (state under .run/), applies migrations, creates the shared
-# memory, runs the fast-path, exchange-parsing and signing benchmarks and shows the shared
-# memory. Ctrl-C stops everything.
-# Options: --keep  leave Redis and PostgreSQL running at the end (prints how to reach them).
+# starts local Redis and PostgreSQL (state under .run/), applies migrations, runs the fast-path,
+# exchange-parsing and signing benchmarks, then starts venue-sim (ops/scenarios/default.json:
+# dislocations and faults), discovers the universe into generated/, creates the shared memory,
+# starts the five market gateways and shows per-source health and the live top of book until
+# Ctrl-C, which stops everything.
+# Options: --keep          leave Redis and PostgreSQL running at the end
+#          --duration S    stop by itself after S seconds (non-interactive runs)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$DRAIZER_ROOT"
 
 keep=0
-for arg in "$@"; do
-    case "$arg" in
+duration=0
+while [ $# -gt 0 ]; do
+    case "$1" in
         --keep) keep=1 ;;
-        *) die "unknown option $arg (expected --keep)" ;;
+        --duration) shift; duration=${1:?--duration needs seconds} ;;
+        *) die "unknown option $1 (expected --keep or --duration S)" ;;
     esac
+    shift
 done
 
 ensure_swift
 ensure_packages "${DRAIZER_PACKAGES[@]}"
 
-log "building (release)"
-swift build -c release --product draizer
-draizer="$(swift build -c release --show-bin-path)/draizer"
+log "building (release; the first build compiles SwiftNIO and BoringSSL and takes several minutes)"
+swift build -c release
+bin="$(swift build -c release --show-bin-path)"
+draizer="$bin/draizer"
 
 rundir="$DRAIZER_ROOT/.run"
 mkdir -p "$rundir"
 chmod 755 "$rundir"
 prefix=${DRAIZER_SHM_PREFIX:-draizer}
+pids=()
 cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [ "$keep" = 0 ]; then
         stop_redis "$rundir/redis"
         stop_postgres "$rundir/pg"
@@ -44,10 +54,6 @@ start_postgres "$rundir/pg" "${DRAIZER_PG_PORT:-55432}" 127.0.0.1
 log "applying migrations"
 "$draizer" migrate --migrations "$DRAIZER_ROOT/migrations"
 
-log "creating shared memory (prefix $prefix)"
-"$draizer" shm remove --prefix "$prefix" >/dev/null 2>&1 || true
-"$draizer" shm create --prefix "$prefix"
-
 log "fast-path benchmark (one JSON line per benchmark)"
 "$draizer" bench fastpath
 
@@ -60,8 +66,35 @@ if [ -d "$fixtures/bench" ]; then
     "$draizer" bench sign
 fi
 
-log "shared memory"
-"$draizer" shm inspect --prefix "$prefix"
+mkdir -p "$rundir/logs"
+port=${DRAIZER_SIM_PORT:-9600}
+log "starting venue-sim on 127.0.0.1:$port (scenario ops/scenarios/default.json)"
+"$bin/venue-sim" --port "$port" --scenario "$DRAIZER_ROOT/ops/scenarios/default.json" >"$rundir/logs/venue-sim.log" 2>&1 &
+pids+=($!)
+for i in $(seq 1 100); do grep -q listening "$rundir/logs/venue-sim.log" 2>/dev/null && break; sleep 0.1; done
+grep -q listening "$rundir/logs/venue-sim.log" || die "venue-sim did not start (see $rundir/logs/venue-sim.log)"
+
+log "discovering instruments (generated/)"
+"$draizer" discover --sim-url "http://127.0.0.1:$port" --out "$DRAIZER_ROOT/generated" --validate
+
+log "creating shared memory (prefix $prefix)"
+"$draizer" shm remove --prefix "$prefix" >/dev/null 2>&1 || true
+"$draizer" shm create --prefix "$prefix"
+
+for exchange in binance bybit okx mexc gateio; do
+    log "starting market-gateway --exchange $exchange"
+    "$bin/market-gateway" --exchange "$exchange" --universe "$DRAIZER_ROOT/generated/universe.json" \
+        --sim-url "http://127.0.0.1:$port" --shm-prefix "$prefix" >"$rundir/logs/gateway-$exchange.log" 2>&1 &
+    pids+=($!)
+done
+sleep 2
+
+log "live status (Ctrl-C stops everything; logs in .run/logs)"
+if [ "$duration" -gt 0 ]; then
+    "$draizer" status --prefix "$prefix" --universe "$DRAIZER_ROOT/generated/universe.json" --watch --interval-millis 2000 --count $(( (duration + 1) / 2 ))
+else
+    "$draizer" status --prefix "$prefix" --universe "$DRAIZER_ROOT/generated/universe.json" --watch
+fi
 
 if [ "$keep" = 1 ]; then
     log "left running: REDIS_URL=$REDIS_URL DATABASE_URL=$DATABASE_URL"

@@ -9,7 +9,7 @@ struct Draizer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "draizer",
         abstract: "Draizer operator tool: shared memory, migrations, benchmarks, signing and book replay.",
-        subcommands: [DiscoverCommand.self, ShmCommand.self, MigrateCommand.self, BenchCommand.self, SignCommand.self, BookCommand.self, BenchChildCommand.self])
+        subcommands: [DiscoverCommand.self, StatusCommand.self, ShmCommand.self, MigrateCommand.self, BenchCommand.self, SignCommand.self, BookCommand.self, BenchChildCommand.self])
 }
 
 /// Options naming the shared-memory segments.

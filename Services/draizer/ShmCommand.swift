@@ -88,14 +88,7 @@ struct ShmCommand: ParsableCommand {
                 print("  kill switch \(kill), generation \(control.generation)")
                 let flags = StrategyKind.allCases.map { "\($0.name) \(control.isStrategyEnabled($0) ? "on" : "off")" }
                 print("  strategies: \(flags.joined(separator: ", "))")
-                print("  " + pad("source", 14) + pad("state", 11) + pad("messages", 12) + pad("gaps", 7) + pad("reconnects", 11) + pad("resyncs", 9) + pad("errors", 8) + "last message")
-                let now = MonotonicClock.now()
-                for source in SourceId.all {
-                    let health = control.healthSnapshot(source)
-                    let age = health.lastMessageNanos == 0 ? "never" : "\((now - health.lastMessageNanos) / 1_000_000) ms ago"
-                    print("  " + pad(source.name, 14) + pad(health.state.description, 11) + pad("\(health.messages)", 12) + pad("\(health.gaps)", 7)
-                        + pad("\(health.reconnects)", 11) + pad("\(health.resyncs)", 9) + pad("\(health.errors)", 8) + age)
-                }
+                for line in HealthTable.render(control) { print("  " + line) }
             } else if header.kind == SegmentKind.ring.rawValue {
                 let stats = try SPSCRing.inspect(name: name)
                 func pid(_ value: UInt32) -> String { value == 0 ? "none" : "\(value)" }

@@ -1,0 +1,85 @@
+import ArgumentParser
+import DraizerCore
+import FastPath
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `draizer status [--watch]`: per-source health and the live top of book of every instrument in
+/// the universe, read from shared memory.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Per-source health and a live top-of-book table from shared memory.")
+
+    @OptionGroup var segments: SegmentOptions
+    @Option(help: "Universe file (names the symbols).") var universe = "generated/universe.json"
+    @Flag(help: "Redraw every --interval-millis until interrupted.") var watch = false
+    @Option(help: "Refresh interval with --watch.") var intervalMillis = 1000
+    @Option(help: "Stop after this many refreshes (0 = until interrupted).") var count = 0
+
+    func run() throws {
+        let names = try SegmentNames(prefix: segments.prefix)
+        let store = try PriceStore.attach(names: names)
+        let control = try ControlSegment.attach(names: names)
+        let loaded: Universe
+        do {
+            loaded = try Universe.load(path: universe)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        var refreshes = 0
+        repeat {
+            let screen = render(store: store, control: control, universe: loaded)
+            print(watch ? "\u{1B}[H\u{1B}[2J" + screen : screen)
+            refreshes += 1
+            if watch && (count == 0 || refreshes < count) { usleep(UInt32(max(intervalMillis, 50)) * 1000) }
+        } while watch && (count == 0 || refreshes < count)
+    }
+
+    func render(store: PriceStore, control: ControlSegment, universe: Universe) -> String {
+        var lines = ["draizer status  (\(formatWall(WallClock.now())))", ""]
+        lines += HealthTable.render(control)
+        lines.append("")
+        lines.append(pad("symbol", 12) + pad("source", 14) + pad("bid", 16) + pad("ask", 16) + pad("spread bps", 12) + pad("verified", 10) + "age")
+        let now = MonotonicClock.now()
+        var top = TopOfBook()
+        for instrument in universe.instruments.sorted(by: { ($0.symbol, $0.source) < ($1.symbol, $1.source) }) {
+            guard let slot = store.slot(symbol: instrument.symbol, source: instrument.source) else { continue }
+            let name = universe.symbol(instrument.symbol)?.name ?? "\(instrument.symbol)"
+            switch store.readTop(slot: slot, into: &top) {
+            case .empty:
+                lines.append(pad(name, 12) + pad(instrument.source.name, 14) + "no data yet")
+            case .inconsistent:
+                lines.append(pad(name, 12) + pad(instrument.source.name, 14) + "inconsistent (writer mid-write or dead)")
+            case .consistent:
+                let bid = top.bid.doubleValue
+                let ask = top.ask.doubleValue
+                let spread = bid > 0 ? (ask - bid) / ((ask + bid) / 2) * 10_000 : 0
+                let age = top.tsReceivedNanos > 0 ? "\((now - top.tsReceivedNanos) / 1_000_000) ms" : "-"
+                lines.append(
+                    pad(name, 12) + pad(instrument.source.name, 14) + pad(top.bid.description, 16) + pad(top.ask.description, 16)
+                        + pad(String((spread * 100).rounded() / 100), 12) + pad(top.verified ? "yes" : "NO", 10) + age)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The per-source health table shared by `shm inspect` and `status`.
+enum HealthTable {
+    static func render(_ control: ControlSegment) -> [String] {
+        var lines = [
+            pad("source", 14) + pad("state", 11) + pad("messages", 12) + pad("gaps", 7) + pad("reconnects", 11) + pad("resyncs", 9) + pad("errors", 8)
+                + "last message"
+        ]
+        let now = MonotonicClock.now()
+        for source in SourceId.all {
+            let health = control.healthSnapshot(source)
+            let age = health.lastMessageNanos == 0 ? "never" : "\((now - health.lastMessageNanos) / 1_000_000) ms ago"
+            lines.append(
+                pad(source.name, 14) + pad(health.state.description, 11) + pad("\(health.messages)", 12) + pad("\(health.gaps)", 7)
+                    + pad("\(health.reconnects)", 11) + pad("\(health.resyncs)", 9) + pad("\(health.errors)", 8) + age)
+        }
+        return lines
+    }
+}
