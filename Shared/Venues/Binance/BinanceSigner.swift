@@ -5,22 +5,31 @@ public struct BinanceSigner: RequestSigner {
     public init() {}
 
     public func sign(_ request: SignableRequest, with credentials: Credentials) throws(SigningError) -> SignedRequest {
-        guard !credentials.secret.isEmpty else { throw .emptySecret }
-        var (query, body) = TotalParams.withTiming(request)
-        let prehash = query + body
-        let signature = Digest.hex(Digest.hmac(.sha256, key: credentials.secret, message: prehash))
-        if body.isEmpty {
-            query = TotalParams.append("signature=\(signature)", to: query)
-        } else {
-            body = TotalParams.append("signature=\(signature)", to: body)
-        }
-        return SignedRequest(
-            signature: signature, prehash: prehash, query: query, body: body, headers: [.init("X-MBX-APIKEY", credentials.key)])
+        try TotalParams.sign(request, with: credentials, keyHeader: "X-MBX-APIKEY", jsonContentType: false)
     }
 }
 
 /// The "totalParams" convention shared by Binance and MEXC spot.
 enum TotalParams {
+    /// Hex HMAC-SHA256 over query + body; the signature appended to the body when there is one,
+    /// otherwise to the query; the key in `keyHeader`.
+    static func sign(_ request: SignableRequest, with credentials: Credentials, keyHeader: String, jsonContentType: Bool)
+        throws(SigningError) -> SignedRequest
+    {
+        guard !credentials.secret.isEmpty else { throw .emptySecret }
+        var (query, body) = withTiming(request)
+        let prehash = query + body
+        let signature = Digest.hex(Digest.hmac(.sha256, key: credentials.secret, message: prehash))
+        if body.isEmpty {
+            query = append("signature=\(signature)", to: query)
+        } else {
+            body = append("signature=\(signature)", to: body)
+        }
+        var headers: [SignedRequest.Header] = [.init(keyHeader, credentials.key)]
+        if jsonContentType && request.method != .get { headers.append(.init("Content-Type", "application/json")) }
+        return SignedRequest(signature: signature, prehash: prehash, query: query, body: body, headers: headers)
+    }
+
     /// Adds `recvWindow` (when given) and `timestamp` unless the parameters already carry a
     /// timestamp; they go to the body when it holds the parameters, otherwise to the query.
     static func withTiming(_ request: SignableRequest) -> (query: String, body: String) {

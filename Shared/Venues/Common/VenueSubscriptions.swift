@@ -87,20 +87,7 @@ extension Array {
 
 /// JSON text for control frames (tiny, allocation is fine off the hot path).
 enum ControlJSON {
-    static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            default:
-                if scalar.value < 0x20 { result += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16) } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func string(_ text: String) -> String { text.jsonQuoted }
 
     static func array(_ items: some Sequence<String>) -> String {
         "[" + items.map(string).joined(separator: ",") + "]"

@@ -4,18 +4,7 @@ public struct MEXCSpotSigner: RequestSigner {
     public init() {}
 
     public func sign(_ request: SignableRequest, with credentials: Credentials) throws(SigningError) -> SignedRequest {
-        guard !credentials.secret.isEmpty else { throw .emptySecret }
-        var (query, body) = TotalParams.withTiming(request)
-        let prehash = query + body
-        let signature = Digest.hex(Digest.hmac(.sha256, key: credentials.secret, message: prehash))
-        if body.isEmpty {
-            query = TotalParams.append("signature=\(signature)", to: query)
-        } else {
-            body = TotalParams.append("signature=\(signature)", to: body)
-        }
-        var headers: [SignedRequest.Header] = [.init("X-MEXC-APIKEY", credentials.key)]
-        if request.method != .get { headers.append(.init("Content-Type", "application/json")) }
-        return SignedRequest(signature: signature, prehash: prehash, query: query, body: body, headers: headers)
+        try TotalParams.sign(request, with: credentials, keyHeader: "X-MEXC-APIKEY", jsonContentType: true)
     }
 }
 
