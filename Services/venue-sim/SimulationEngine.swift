@@ -92,7 +92,6 @@ final class SimulationEngine: @unchecked Sendable {
             // Bybit and OKX start every book subscription with a snapshot on the socket.
             if route.kind == .depth, sources[source.index].format.snapshotOnSubscribe {
                 let snapshot = sources[source.index].depthSnapshot(symbolIndex: route.symbolIndex, timeMillis: Self.wallMillis())
-                sources[source.index].snapshotSent(symbolIndex: route.symbolIndex)
                 write(snapshot, to: connection)
             }
         }

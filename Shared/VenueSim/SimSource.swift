@@ -44,11 +44,6 @@ public struct SimSource: Sendable {
         format.depthSnapshot(books[symbolIndex], timeMillis: timeMillis)
     }
 
-    /// Bybit resets its message counter when it sends a snapshot on (re)subscription.
-    public mutating func snapshotSent(symbolIndex: Int) {
-        books[symbolIndex].snapshotSent()
-    }
-
     public func instrumentsBody(market: SimMarket, timeMillis: Int64) -> [UInt8] {
         format.instruments(
             instruments, fundingRates: books.indices.map { market.fundingRate(symbolIndex: $0, source: source) }, timeMillis: timeMillis)

@@ -19,7 +19,8 @@ public struct SimVenueBook: Sendable {
     public private(set) var updateId: UInt64
     /// Cross sequence (Bybit `seq`, OKX `seqId`): +1 per message, may jump.
     public private(set) var sequence: UInt64
-    /// Bybit's per-topic `u`: +1 per message, reset on snapshot.
+    /// Bybit's per-topic `u`: +1 per message; a snapshot carries the current value and deltas go on
+    /// from it, also across resubscriptions (as on Bybit).
     public private(set) var messageCount: UInt64 = 0
     /// +1 per message, never reset (MEXC contract `version`).
     public private(set) var version: UInt64
@@ -109,11 +110,6 @@ public struct SimVenueBook: Sendable {
         sequence += 2
         messageCount += 1
         version += 1
-    }
-
-    /// Bybit resets its per-topic counter with every snapshot it sends.
-    public mutating func snapshotSent() {
-        messageCount = 1
     }
 }
 

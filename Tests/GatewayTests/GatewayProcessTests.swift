@@ -79,8 +79,15 @@ import Testing
         defer { harness.cleanUp() }
         let gateway = try harness.gateway(exchange)
         #expect(harness.waitAllVerified(exchange, seconds: 10) != nil, "\(exchange): books verified in shm")
-        let health = harness.control.healthSnapshot(SourceId(exchange: exchange, market: .spot))
-        #expect(health.state == .live && health.messages > 0 && health.errors == 0, "\(exchange): \(health)")
+        // Steady state: a second of traffic without faults brings no gap and no resync.
+        let settled = harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp))
+        usleep(1_000_000)
+        for market in MarketKind.allCases {
+            let health = harness.control.healthSnapshot(SourceId(exchange: exchange, market: market))
+            #expect(health.state == .live && health.messages > 0 && health.errors == 0, "\(exchange): \(health)")
+            #expect(health.gaps == 0, "\(exchange)/\(market): \(health.gaps) gaps without any fault")
+        }
+        #expect(harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp)).resyncs == settled.resyncs)
         let status = try ControlSocketServer.request(path: "/tmp/\(harness.prefix)-\(exchange.name).sock", command: "status")
         #expect(status.contains(#""verified":4"#), "\(status)")
 

@@ -63,7 +63,6 @@ import Venues
             }
             var snapshot = DepthMessage()
             try sim.depthSnapshot(symbolIndex: index, timeMillis: time).withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshot) }
-            sim.snapshotSent(symbolIndex: index)
             #expect(sync.snapshotReceived(snapshot) == nil, "\(source) snapshot")
             #expect(sync.book.isVerified)
             syncs.append(sync)
@@ -124,7 +123,6 @@ import Venues
         }
         var snapshot = DepthMessage()
         try sim.depthSnapshot(symbolIndex: 0, timeMillis: 0).withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshot) }
-        sim.snapshotSent(symbolIndex: 0)
         #expect(sync.snapshotReceived(snapshot) == nil)
         sim.skipSequence(symbolIndex: 0)
         var detected = false
