@@ -35,6 +35,8 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private var random = SystemRandomNumberGenerator()
     private var depth = DepthMessage()
     private var quote = TopOfBookQuote()
+    /// Instruments waiting for a resync (kept as a count so publishing never scans them all).
+    private var pendingResyncs = 0
     /// Counters for `status`.
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
@@ -196,7 +198,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         states[index].lastExchangeMillis = max(states[index].lastExchangeMillis, depth.eventTimeMillis)
         switch states[index].sync.diffReceived(depth) {
         case .applied:
-            if depth.isSnapshot { states[index].resyncPending = false }
+            if depth.isSnapshot { setResyncPending(index, false) }
             publish(index, now: now)
         case .resyncNeeded:
             health.gapDetected()
@@ -225,7 +227,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private func publish(_ index: Int, now: Int64) {
         let snapshot = states[index].snapshot(receivedNanos: now)
         store.publish(slot: states[index].slot, book: snapshot)
-        if snapshot.top.verified, states.allSatisfy({ !$0.resyncPending }) { health.setState(.live) }
+        if snapshot.top.verified, pendingResyncs == 0 { health.setState(.live) }
         guard let ring else { return }
         let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
         if !ring.pushAndNotify(notice) { ringFull &+= 1 }
@@ -235,7 +237,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
 
     func requestResync(_ index: Int) {
         guard !stopped, let connection, !states[index].resyncPending || MonotonicClock.now() > states[index].nextResyncNanos else { return }
-        states[index].resyncPending = true
+        setResyncPending(index, true)
         states[index].nextResyncNanos = MonotonicClock.now() + 2_000_000_000
         health.resyncStarted()
         let symbol = states[index].instrument.exchangeSymbol
@@ -267,7 +269,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
                 })
             {
                 if states[index].sync.snapshotReceived(snapshot) == nil {
-                    states[index].resyncPending = false
+                    setResyncPending(index, false)
                     publish(index, now: MonotonicClock.now())
                     return
                 }
@@ -281,6 +283,12 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         }
     }
 
+    private func setResyncPending(_ index: Int, _ pending: Bool) {
+        guard states[index].resyncPending != pending else { return }
+        states[index].resyncPending = pending
+        pendingResyncs += pending ? 1 : -1
+    }
+
     func webSocketClosed(_ connection: WebSocketConnection, error: Error?) {
         loop.preconditionInEventLoop()
         guard self.connection === connection else { return }
@@ -288,7 +296,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         health.setState(stopped ? .stopped : .down)
         for index in states.indices {
             states[index].sync.resetRequested()
-            states[index].resyncPending = false
+            setResyncPending(index, false)
             states[index].quote = nil
             store.markUnverified(slot: states[index].slot)
         }

@@ -28,33 +28,40 @@ struct InstrumentFeedState {
 
     /// The entry to publish: the book's best levels, with the quote on top when it is at least as
     /// recent as the book (same id space) — deeper levels that would cross it are left out.
+    /// Written straight into the snapshot's inline storage: no allocation per frame.
     func snapshot(receivedNanos: Int64) -> BookSnapshot {
         var snapshot = BookSnapshot()
         let book = sync.book
-        var bids: [BookLevel] = []
-        var asks: [BookLevel] = []
+        var bidCount = 0
+        var askCount = 0
         if let quote, quote.updateId != 0, quote.updateId >= book.lastUpdateId {
-            bids.append(quote.bid)
-            asks.append(quote.ask)
+            snapshot.bids[0] = quote.bid
+            snapshot.asks[0] = quote.ask
+            bidCount = 1
+            askCount = 1
         }
         var depth = 0
-        while bids.count < PriceStore.levelsPerSide, depth < book.bids.count {
+        while bidCount < PriceStore.levelsPerSide, depth < book.bids.count {
             let level = book.bids.level(depth)
-            if bids.isEmpty || level.price < bids[0].price { bids.append(level) }
+            if bidCount == 0 || level.price < snapshot.bids[0].price {
+                snapshot.bids[bidCount] = level
+                bidCount += 1
+            }
             depth += 1
         }
         depth = 0
-        while asks.count < PriceStore.levelsPerSide, depth < book.asks.count {
+        while askCount < PriceStore.levelsPerSide, depth < book.asks.count {
             let level = book.asks.level(depth)
-            if asks.isEmpty || level.price > asks[0].price { asks.append(level) }
+            if askCount == 0 || level.price > snapshot.asks[0].price {
+                snapshot.asks[askCount] = level
+                askCount += 1
+            }
             depth += 1
         }
-        snapshot.bidCount = bids.count
-        snapshot.askCount = asks.count
-        for (index, level) in bids.enumerated() { snapshot.bids[index] = level }
-        for (index, level) in asks.enumerated() { snapshot.asks[index] = level }
-        let crossed = !bids.isEmpty && !asks.isEmpty && bids[0].price >= asks[0].price
-        snapshot.top.verified = book.isVerified && !crossed && !bids.isEmpty && !asks.isEmpty
+        snapshot.bidCount = bidCount
+        snapshot.askCount = askCount
+        let crossed = bidCount > 0 && askCount > 0 && snapshot.bids[0].price >= snapshot.asks[0].price
+        snapshot.top.verified = book.isVerified && !crossed && bidCount > 0 && askCount > 0
         snapshot.top.priceScale = UInt8(priceScale)
         snapshot.top.quantityScale = UInt8(quantityScale)
         snapshot.top.tsExchangeNanos = Int64(lastExchangeMillis) * 1_000_000
