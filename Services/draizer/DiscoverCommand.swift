@@ -163,7 +163,8 @@ struct DiscoverCommand: ParsableCommand {
         for source in SourceId.all {
             let list = lists[source]
             let status = failures[source].map { "failed: \($0)" } ?? (list == nil ? "not asked" : "ok")
-            let line = "\(source.name.padding(15))\(String(list?.listings.count ?? 0).padding(8))\(String(listings[source]?.count ?? 0).padding(6))\(String(list?.excluded.count ?? 0).padding(10))\(status)"
+            let line = pad(source.name, 15) + pad("\(list?.listings.count ?? 0)", 8) + pad("\(listings[source]?.count ?? 0)", 6)
+                + pad("\(list?.excluded.count ?? 0)", 10) + status
             report += line + "\n"
         }
         report += "\nsymbols \(universe.symbols.count), instruments \(universe.instruments.count), directions \(universe.directions.count)\n"
@@ -193,12 +194,6 @@ struct DiscoverCommand: ParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-    }
-}
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
 

@@ -1,20 +1,12 @@
 import Foundation
 import ServiceKit
+import TestSupport
 import Testing
 
 /// The `draizer` binary run as an operator runs it.
 @Suite struct DraizerCommandTests {
-    static var binary: String {
-        if let directory = ProcessInfo.processInfo.environment["DRAIZER_BIN_DIR"] { return "\(directory)/draizer" }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("draizer").path
-    }
-
-    static var fixtures: String {
-        ProcessInfo.processInfo.environment["DRAIZER_FIXTURES"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
-    }
+    static var binary: String { builtBinary("draizer") }
+    static var fixtures: String { Fixtures.root.path }
 
     func run(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {
         let child = try ChildProcess(executable: Self.binary, arguments: arguments, output: .pipe)

@@ -1,22 +1,14 @@
 import Foundation
 import ServiceKit
+import TestSupport
 import Testing
 
 /// A running `fastpath-probe` process (the other side of a multi-process test).
 final class ProbeProcess {
     let child: ChildProcess
 
-    /// Path of an executable built next to the test bundle (override with DRAIZER_BIN_DIR).
-    static func binary(_ name: String) -> String {
-        if let directory = ProcessInfo.processInfo.environment["DRAIZER_BIN_DIR"] {
-            return "\(directory)/\(name)"
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent(name).path
-    }
-
     init(_ arguments: [String]) throws {
-        child = try ChildProcess(executable: Self.binary("fastpath-probe"), arguments: arguments, output: .pipe)
+        child = try ChildProcess(executable: builtBinary("fastpath-probe"), arguments: arguments, output: .pipe)
     }
 
     /// Reads stdout lines until `line` arrives; throws if the process ends or 20 s pass first.

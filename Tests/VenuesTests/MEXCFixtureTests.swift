@@ -3,6 +3,7 @@ import Foundation
 import MEXCProto
 import OrderBook
 import SwiftProtobuf
+import TestSupport
 import Testing
 import Venues
 

@@ -1,6 +1,7 @@
 import DraizerCore
 import Foundation
 import OrderBook
+import TestSupport
 import Testing
 import Venues
 

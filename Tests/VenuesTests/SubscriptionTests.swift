@@ -1,5 +1,6 @@
 import DraizerCore
 import Foundation
+import TestSupport
 import Testing
 import Venues
 
