@@ -168,12 +168,16 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         framesReceived &+= 1
         health.messageReceived(nowNanos: now)
         do throws(VenueParseError) {
-            try depthFeed.parseDiff(bytes, into: &depth)
-            guard let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) else { return }
-            depthReceived(index, now: now)
-            return
-        } catch .unsupportedMessage {
-            // Not depth: a quote or a control frame.
+            switch try depthFeed.read(bytes, depth: &depth, quote: &quote) {
+            case .depth:
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) { depthReceived(index, now: now) }
+                return
+            case .quote:
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) { quoteReceived(index, now: now) }
+                return
+            case .other:
+                break  // a quote QuoteFeed reads, or a control frame
+            }
         } catch {
             parseErrors &+= 1
             health.errorCounted()

@@ -32,29 +32,55 @@ public struct DepthFeed: Sendable {
         guard message.isSnapshot else { throw .unsupportedMessage }
     }
 
+    /// What one read of a WebSocket frame found.
+    public enum Frame: Sendable, Equatable {
+        /// A depth diff or snapshot, in `depth`.
+        case depth
+        /// A top-of-book quote the same parse produced (book-shaped channels, MEXC), in `quote`.
+        case quote
+        /// Neither: another channel, a control frame, or a quote `QuoteFeed` reads.
+        case other
+    }
+
+    /// Reads a frame once: depth into `depth`; where the venue's top of book comes through the
+    /// same parser (Bybit `orderbook.1`, OKX `bbo-tbt`, MEXC book tickers), the quote into
+    /// `quote`, so the gateway never parses a frame twice.
+    public func read(
+        _ frame: UnsafeRawBufferPointer, depth: inout DepthMessage, quote: inout TopOfBookQuote
+    ) throws(VenueParseError) -> Frame {
+        do {
+            switch (source.exchange, source.market) {
+            case (.binance, _): try BinanceDepthParser.parseDiff(frame, into: &depth)
+            case (.bybit, _): try BybitOrderBookParser.parse(frame, into: &depth)
+            case (.okx, _): try OKXBooksParser.parse(frame, into: &depth)
+            case (.gateio, _): try GateIOOrderBookParser.parseUpdate(frame, into: &depth)
+            case (.mexc, .spot):
+                switch try MEXCSpotFrameReader.read(frame, quote: &quote, depth: &depth) {
+                case .depth: return .depth
+                case .bookTicker: return .quote
+                case .other: return .other
+                }
+            case (.mexc, .perp):
+                var funding = FundingUpdate()
+                switch try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) {
+                case .depth: return .depth
+                case .ticker: return .quote
+                case .fundingRate: return .other
+                }
+            }
+        } catch .unsupportedMessage {
+            return .other
+        }
+        guard depth.isTopOfBookOnly else { return .depth }
+        try QuoteFeed.quote(fromBookShaped: depth, into: &quote)
+        return .quote
+    }
+
     /// Parses one WebSocket frame as a depth message; other kinds of frame (including book-shaped
     /// top-of-book channels) → `unsupportedMessage`.
     public func parseDiff(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
-        try parseDepthOrQuote(frame, into: &message)
-        guard !message.isTopOfBookOnly else { throw .unsupportedMessage }
-    }
-
-    private func parseDepthOrQuote(_ frame: UnsafeRawBufferPointer, into message: inout DepthMessage) throws(VenueParseError) {
-        switch (source.exchange, source.market) {
-        case (.binance, _): try BinanceDepthParser.parseDiff(frame, into: &message)
-        case (.bybit, _): try BybitOrderBookParser.parse(frame, into: &message)
-        case (.okx, _): try OKXBooksParser.parse(frame, into: &message)
-        case (.gateio, _): try GateIOOrderBookParser.parseUpdate(frame, into: &message)
-        case (.mexc, .spot):
-            var quote = TopOfBookQuote()
-            guard try MEXCSpotFrameReader.read(frame, quote: &quote, depth: &message) == .depth else { throw .unsupportedMessage }
-        case (.mexc, .perp):
-            var quote = TopOfBookQuote()
-            var funding = FundingUpdate()
-            guard try MEXCContractParser.parse(frame, quote: &quote, depth: &message, funding: &funding) == .depth else {
-                throw .unsupportedMessage
-            }
-        }
+        var quote = TopOfBookQuote()
+        guard try read(frame, depth: &message, quote: &quote) == .depth else { throw .unsupportedMessage }
     }
 
     /// A synchroniser with the source's continuity rule.

@@ -15,6 +15,20 @@ public struct QuoteFeed: Sendable {
 
     public init(source: SourceId) { self.source = source }
 
+    /// A quote from a top-of-book channel shaped like a book (Bybit `orderbook.1`, OKX `bbo-tbt`).
+    static func quote(fromBookShaped depth: borrowing DepthMessage, into quote: inout TopOfBookQuote) throws(VenueParseError) {
+        guard depth.isTopOfBookOnly, let bid = depth.bids.first, let ask = depth.asks.first else { throw .unsupportedMessage }
+        quote = TopOfBookQuote()
+        quote.symbol = depth.symbol
+        quote.updateId = depth.sequence != 0 ? depth.sequence : depth.finalUpdateId
+        quote.bidPrice = bid.price
+        quote.bidQuantity = bid.quantity
+        quote.askPrice = ask.price
+        quote.askQuantity = ask.quantity
+        quote.eventTimeMillis = depth.eventTimeMillis
+        try quote.validate()
+    }
+
     /// Reads a frame; true when `quote` now holds a complete quote of the frame's symbol
     /// (`quote.symbol` points into `frame`). Other channels → `unsupportedMessage`.
     public mutating func parse(_ frame: UnsafeRawBufferPointer, into quote: inout TopOfBookQuote) throws(VenueParseError) -> Bool {
@@ -27,16 +41,7 @@ public struct QuoteFeed: Sendable {
             } else {
                 try OKXBooksParser.parse(frame, into: &depth)
             }
-            guard depth.isTopOfBookOnly, let bid = depth.bids.first, let ask = depth.asks.first else { throw .unsupportedMessage }
-            quote = TopOfBookQuote()
-            quote.symbol = depth.symbol
-            quote.updateId = depth.sequence != 0 ? depth.sequence : depth.finalUpdateId
-            quote.bidPrice = bid.price
-            quote.bidQuantity = bid.quantity
-            quote.askPrice = ask.price
-            quote.askQuantity = ask.quantity
-            quote.eventTimeMillis = depth.eventTimeMillis
-            try quote.validate()
+            try QuoteFeed.quote(fromBookShaped: depth, into: &quote)
         case (.bybit, .perp):
             try BybitTickerParser.parse(frame, into: &bybit)
             let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[bybit.symbol]))
