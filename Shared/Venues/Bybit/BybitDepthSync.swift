@@ -15,15 +15,9 @@ public struct BybitDepthSync: DepthSynchronizer {
     }
 
     public mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault? {
-        do {
-            try book.load(snapshot: snapshot)
-        } catch {
-            book.invalidate(error)
-            return error
-        }
+        let fault = book.replace(with: snapshot)
         lastSequence = snapshot.sequence
-        if case .broken(let fault) = book.integrity { return fault }
-        return nil
+        return fault
     }
 
     public mutating func diffReceived(_ diff: borrowing DepthMessage) -> DepthSyncAction {
@@ -39,14 +33,8 @@ public struct BybitDepthSync: DepthSynchronizer {
         guard diff.sequence == 0 || diff.sequence > lastSequence else {
             return fail(.gap(expected: lastSequence + 1, was: diff.sequence))
         }
-        do {
-            try book.apply(diff)
-        } catch {
-            return fail(error)
-        }
-        book.diffApplied(updateId: diff.finalUpdateId)
+        if let fault = book.applyInSequence(diff) { return .resyncNeeded(fault) }
         lastSequence = diff.sequence
-        if case .broken(let fault) = book.integrity { return .resyncNeeded(fault) }
         return .applied
     }
 

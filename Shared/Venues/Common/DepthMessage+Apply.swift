@@ -17,3 +17,35 @@ extension L2Book {
         snapshotApplied(updateId: snapshot.finalUpdateId)
     }
 }
+
+extension L2Book {
+    /// `load(snapshot:)` for a synchroniser: the fault that leaves the book broken (a bad level,
+    /// or a crossed snapshot), or nil when the book is verified.
+    mutating func replace(with snapshot: borrowing DepthMessage) -> BookFault? {
+        do {
+            try load(snapshot: snapshot)
+        } catch {
+            invalidate(error)
+            return error
+        }
+        return brokenFault
+    }
+
+    /// Applies a diff that passed the venue's continuity rule: the fault that leaves the book
+    /// broken (a bad level, or the book crossed), or nil when it stays verified.
+    mutating func applyInSequence(_ diff: borrowing DepthMessage) -> BookFault? {
+        do {
+            try apply(diff)
+        } catch {
+            invalidate(error)
+            return error
+        }
+        diffApplied(updateId: diff.finalUpdateId)
+        return brokenFault
+    }
+
+    private var brokenFault: BookFault? {
+        if case .broken(let fault) = integrity { return fault }
+        return nil
+    }
+}

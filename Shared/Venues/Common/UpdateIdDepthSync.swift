@@ -49,12 +49,7 @@ public struct UpdateIdDepthSync: DepthSynchronizer {
     @discardableResult
     public mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault? {
         bridged = false
-        do {
-            try book.load(snapshot: snapshot)
-        } catch {
-            return fail(error)
-        }
-        if case .broken(let fault) = book.integrity { return fail(fault) }
+        if let fault = book.replace(with: snapshot) { return fault }
         let kept = pending
         pending.removeAll(keepingCapacity: true)
         for diff in kept {
@@ -92,14 +87,11 @@ public struct UpdateIdDepthSync: DepthSynchronizer {
                 return .resyncNeeded(fail(.gap(expected: last, was: diff.previousUpdateId ?? 0)))
             }
         }
-        do {
-            try book.apply(diff)
-        } catch {
-            return .resyncNeeded(fail(error))
+        if let fault = book.applyInSequence(diff) {
+            bridged = false
+            return .resyncNeeded(fault)
         }
-        book.diffApplied(updateId: diff.finalUpdateId)
         bridged = true
-        if case .broken(let fault) = book.integrity { return .resyncNeeded(fail(fault)) }
         return .applied
     }
 

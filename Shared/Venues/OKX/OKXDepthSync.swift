@@ -15,13 +15,7 @@ public struct OKXDepthSync: DepthSynchronizer {
     }
 
     public mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault? {
-        do {
-            try book.load(snapshot: snapshot)
-        } catch {
-            book.invalidate(error)
-            return error
-        }
-        if case .broken(let fault) = book.integrity { return fault }
+        if let fault = book.replace(with: snapshot) { return fault }
         return verifyChecksum(snapshot.checksum)
     }
 
@@ -34,13 +28,7 @@ public struct OKXDepthSync: DepthSynchronizer {
         if let previous = diff.previousUpdateId, book.lastUpdateId != 0, previous != book.lastUpdateId {
             return fail(.gap(expected: book.lastUpdateId, was: previous))
         }
-        do {
-            try book.apply(diff)
-        } catch {
-            return fail(error)
-        }
-        book.diffApplied(updateId: diff.finalUpdateId)
-        if case .broken(let fault) = book.integrity { return .resyncNeeded(fault) }
+        if let fault = book.applyInSequence(diff) { return .resyncNeeded(fault) }
         if let fault = verifyChecksum(diff.checksum) { return .resyncNeeded(fault) }
         return .applied
     }
