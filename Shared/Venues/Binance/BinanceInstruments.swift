@@ -71,11 +71,7 @@ enum BinanceInstruments {
                 source: source, exchangeSymbol: symbol.symbol, base: symbol.baseAsset, quote: symbol.quoteAsset, tickSize: tick,
                 stepSize: step, minQuantity: minQty, minNotional: notional?.minNotional?.value ?? notional?.notional?.value ?? .zero,
                 contractSize: ExactDecimal(1))
-            if let reason = InstrumentListParser.rejection(listing, separator: "") {
-                list.exclude(symbol.symbol, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "")
         }
         return list
     }

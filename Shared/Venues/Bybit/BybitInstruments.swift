@@ -68,11 +68,7 @@ enum BybitInstruments {
                 tickSize: item.priceFilter.tickSize.value, stepSize: step, minQuantity: item.lotSizeFilter.minOrderQty.value,
                 minNotional: minNotional, contractSize: ExactDecimal(1),
                 fundingIntervalMillis: item.fundingInterval.map { UInt64($0) * 60_000 })
-            if let reason = InstrumentListParser.rejection(listing, separator: "") {
-                list.exclude(item.symbol, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "")
         }
         return list
     }

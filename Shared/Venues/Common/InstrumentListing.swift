@@ -42,6 +42,16 @@ public struct InstrumentList: Sendable {
     mutating func exclude(_ symbol: String, _ reason: String) {
         excluded.append(ExcludedInstrument(exchangeSymbol: symbol, reason: reason))
     }
+
+    /// Lists `listing`, or excludes it with the reason when it fails the shared checks
+    /// (`InstrumentListParser.rejection`).
+    mutating func add(_ listing: InstrumentListing, separator: String, suffix: String = "") {
+        if let reason = InstrumentListParser.rejection(listing, separator: separator, suffix: suffix) {
+            exclude(listing.exchangeSymbol, reason)
+        } else {
+            listings.append(listing)
+        }
+    }
 }
 
 /// Why an instrument list could not be read at all.

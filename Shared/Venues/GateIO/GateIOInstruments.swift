@@ -43,11 +43,7 @@ enum GateIOInstruments {
                 tickSize: try InstrumentListParser.unit(decimals: pair.precision), stepSize: step,
                 minQuantity: pair.min_base_amount?.value ?? step, minNotional: pair.min_quote_amount?.value ?? .zero,
                 contractSize: ExactDecimal(1))
-            if let reason = InstrumentListParser.rejection(listing, separator: "_") {
-                list.exclude(pair.id, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "_")
         }
         return list
     }
@@ -70,11 +66,7 @@ enum GateIOInstruments {
                 tickSize: contract.order_price_round.value, stepSize: ExactDecimal(1), minQuantity: contract.order_size_min.value,
                 minNotional: .zero, contractSize: contract.quanto_multiplier.value,
                 fundingIntervalMillis: contract.funding_interval.map { UInt64($0) * 1000 })
-            if let reason = InstrumentListParser.rejection(listing, separator: "_") {
-                list.exclude(contract.name, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "_")
         }
         return list
     }

@@ -60,11 +60,7 @@ enum MEXCInstruments {
                 source: source, exchangeSymbol: symbol.symbol, base: symbol.baseAsset, quote: symbol.quoteAsset,
                 tickSize: try InstrumentListParser.unit(decimals: symbol.quotePrecision), stepSize: step,
                 minQuantity: step, minNotional: symbol.quoteAmountPrecision?.value ?? .zero, contractSize: ExactDecimal(1))
-            if let reason = InstrumentListParser.rejection(listing, separator: "") {
-                list.exclude(symbol.symbol, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "")
         }
         return list
     }
@@ -89,11 +85,7 @@ enum MEXCInstruments {
                 source: source, exchangeSymbol: contract.symbol, base: contract.baseCoin, quote: contract.quoteCoin,
                 tickSize: contract.priceUnit.value, stepSize: contract.volUnit?.value ?? ExactDecimal(1),
                 minQuantity: contract.minVol.value, minNotional: .zero, contractSize: contract.contractSize.value)
-            if let reason = InstrumentListParser.rejection(listing, separator: "_") {
-                list.exclude(contract.symbol, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "_")
         }
         return list
     }

@@ -71,11 +71,7 @@ enum OKXInstruments {
                     contractSize: contractValue)
                 suffix = "-SWAP"
             }
-            if let reason = InstrumentListParser.rejection(listing, separator: "-", suffix: suffix) {
-                list.exclude(item.instId, reason)
-            } else {
-                list.listings.append(listing)
-            }
+            list.add(listing, separator: "-", suffix: suffix)
         }
         return list
     }
