@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto", "TestSupport"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "TestSupport", "fastpath-probe"]),
-        .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore"]),
+        .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore", "TestSupport"]),
         .testTarget(
             name: "VenueTransportTests",
             dependencies: [

@@ -18,11 +18,17 @@ struct InstrumentFeedState {
     var nextResyncNanos: Int64 = 0
     var lastExchangeMillis: UInt64 = 0
 
+    /// Books are kept at 8 decimals at least (the tick's or step's own when finer): real books
+    /// carry levels off today's grid — orders placed before a tick change, fractional sizes left
+    /// from an older step (Binance NKNUSDT, 2021: `0.25974` under a 0.0001 tick, `11979.3` under
+    /// a step of 1) — and the grid's own scale cannot hold them.
+    static let minimumScale = 8
+
     init(instrument: Instrument, slot: Int, feed: DepthFeed) {
         self.instrument = instrument
         self.slot = slot
-        priceScale = Int(instrument.tickSize.decimal.scale)
-        quantityScale = Int(instrument.stepSize.decimal.scale)
+        priceScale = max(Int(instrument.tickSize.decimal.scale), Self.minimumScale)
+        quantityScale = max(Int(instrument.stepSize.decimal.scale), Self.minimumScale)
         sync = feed.makeSynchronizer(priceScale: priceScale, quantityScale: quantityScale)
     }
 

@@ -58,6 +58,7 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, [UInt8]) {
         guard head.method == .GET else { return (.methodNotAllowed, Array(#"{"error":"only GET is simulated"}"#.utf8)) }
+        if head.uri == "/sim/status" { return (.ok, Array(engine.status().utf8)) }
         guard let (source, path, query) = Self.route(head.uri) else {
             return (.notFound, Array(#"{"error":"expected /{exchange}/{market}/<venue path>"}"#.utf8))
         }
@@ -65,7 +66,12 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return (HTTPResponseStatus(statusCode: status), Array(#"{"code":\#(status),"msg":"simulated fault"}"#.utf8))
         }
         let instruments = VenueRESTPaths.instruments(source).split(separator: "?")[0]
-        if path == instruments { return (.ok, engine.instrumentsBody(source)) }
+        if path == instruments {
+            guard let body = engine.instrumentsBody(source) else {
+                return (.notFound, Array(#"{"error":"no instrument list recorded for \#(source.name)"}"#.utf8))
+            }
+            return (.ok, body)
+        }
         let snapshotPath = VenueRESTPaths.depthSnapshot(source, exchangeSymbol: "SYMBOL").split(separator: "?")[0]
         let symbol: String?
         if snapshotPath.hasSuffix("/SYMBOL") {

@@ -18,6 +18,12 @@ final class SimulationEngine: @unchecked Sendable {
         let channel: Channel
         let source: SourceId
         var topics: Set<Int> = []  // symbolIndex * 3 + kind
+        /// Replay mode: the recorded tracks this connection subscribed to and its place in the
+        /// recording (each connection plays the recording from its first subscription).
+        var replayTracks: Set<Int> = []
+        var replayCursor = 0
+        var replayStartNanos: Int64?
+        var replayFinished = false
         init(channel: Channel, source: SourceId) {
             self.channel = channel
             self.source = source
@@ -26,10 +32,14 @@ final class SimulationEngine: @unchecked Sendable {
 
     let eventLoop: EventLoop
     let scenario: SimScenario
+    /// Replay mode: recorded frames instead of the simulated market.
+    let recording: SimRecording?
+    /// Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as the sockets take it.
+    let replaySpeed: Double
     private(set) var market: SimMarket
     private(set) var sources: [SimSource]
     let routes: [SimTopics]
-    private var connections: [ObjectIdentifier: Connection] = [:]
+    private(set) var connections: [ObjectIdentifier: Connection] = [:]
     private var due: [[Double]]
     private var lastTick: Int64 = 0
     private var startNanos: Int64 = 0
@@ -37,10 +47,14 @@ final class SimulationEngine: @unchecked Sendable {
     private var firedFaults: Set<Int> = []
     /// Frames written so far (for status and tests).
     private(set) var framesSent: UInt64 = 0
+    /// Replay mode: connections that have played their whole recording.
+    var replaysFinished = 0
 
-    init(eventLoop: EventLoop, scenario: SimScenario) {
+    init(eventLoop: EventLoop, scenario: SimScenario, recording: SimRecording? = nil, replaySpeed: Double = 1) {
         self.eventLoop = eventLoop
         self.scenario = scenario
+        self.recording = recording
+        self.replaySpeed = replaySpeed
         market = SimMarket(scenario: scenario)
         sources = SourceId.all.map { SimSource(source: $0, scenario: scenario) }
         routes = sources.map { SimTopics(source: $0.source, instruments: $0.instruments) }
@@ -81,6 +95,7 @@ final class SimulationEngine: @unchecked Sendable {
     func subscribe(_ channel: Channel, topics: [String]) -> [String] {
         eventLoop.preconditionInEventLoop()
         guard let connection = connections[ObjectIdentifier(channel)] else { return topics }
+        if recording != nil { return subscribeReplay(connection, topics: topics) }
         var unknown: [String] = []
         let source = connection.source
         for topic in topics {
@@ -111,6 +126,12 @@ final class SimulationEngine: @unchecked Sendable {
 
     // MARK: REST
 
+    /// `GET /sim/status`: mode, clients and frames sent (what tests and benchmarks wait on).
+    func status() -> String {
+        let mode = recording != nil ? "replay" : "market"
+        return #"{"mode":"\#(mode)","connections":\#(connections.count),"frames_sent":\#(framesSent),"replays_finished":\#(replaysFinished),"elapsed_seconds":\#(market.elapsedSeconds)}"#
+    }
+
     /// Active `rest_error` fault status for a source, if any.
     func restFault(_ source: SourceId) -> Int? {
         let elapsed = market.elapsedSeconds
@@ -120,11 +141,18 @@ final class SimulationEngine: @unchecked Sendable {
         return nil
     }
 
-    func instrumentsBody(_ source: SourceId) -> [UInt8] {
-        sources[source.index].instrumentsBody(market: market, timeMillis: Self.wallMillis())
+    func instrumentsBody(_ source: SourceId) -> [UInt8]? {
+        if let recording { return recording.sources[source.index]?.instrumentsBody }
+        return sources[source.index].instrumentsBody(market: market, timeMillis: Self.wallMillis())
     }
 
     func snapshotBody(_ source: SourceId, exchangeSymbol: String) -> [UInt8]? {
+        if let recording {
+            guard let sourceRecording = recording.sources[source.index], let track = sourceRecording.track(exchangeSymbol: exchangeSymbol) else {
+                return nil
+            }
+            return sourceRecording.tracks[track].snapshot
+        }
         guard let index = sources[source.index].symbolIndex(exchangeSymbol: exchangeSymbol) else { return nil }
         return sources[source.index].depthSnapshot(symbolIndex: index, timeMillis: Self.wallMillis())
     }
@@ -132,6 +160,7 @@ final class SimulationEngine: @unchecked Sendable {
     // MARK: Ticking
 
     private func tick() {
+        if recording != nil { return replayTick() }
         let now = MonotonicClock.now()
         let seconds = Double(now - lastTick) / 1e9
         lastTick = now
@@ -229,7 +258,7 @@ final class SimulationEngine: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func write(_ bytes: [UInt8], to connection: Connection, text: Bool? = nil) {
+    func write(_ bytes: [UInt8], to connection: Connection, text: Bool? = nil) {
         var buffer = connection.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         let binary = text == nil && connection.source.exchange == .mexc && connection.source.market == .spot && bytes.first != UInt8(ascii: "{")
@@ -243,7 +272,7 @@ final class SimulationEngine: @unchecked Sendable {
         framesSent += 1
     }
 
-    private func flush(_ connection: Connection) {
+    func flush(_ connection: Connection) {
         connection.channel.flush()
     }
 

@@ -19,6 +19,9 @@ struct VenueSimCommand: ParsableCommand {
     @Option(help: "Address to listen on (loopback by default).") var host = "127.0.0.1"
     @Option(help: "Port (0 = any free port; the chosen one is printed).") var port = 9600
     @Option(help: "Scenario JSON file (symbols, rate, dislocations, faults); default: a quiet market.") var scenario: String?
+    @Option(help: "Replay the recorded frames under this fixtures folder (e.g. ../shared/fixtures) instead of simulating.")
+    var replay: String?
+    @Option(help: "Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as possible.") var speed = 1.0
 
     func run() throws {
         let scenario: SimScenario
@@ -31,10 +34,19 @@ struct VenueSimCommand: ParsableCommand {
         } else {
             scenario = SimScenario()
         }
+        guard speed >= 0, speed.isFinite else { throw ValidationError("--speed: expected a number ≥ 0, was \(speed)") }
+        var recording: SimRecording?
+        if let replay {
+            do {
+                recording = try SimRecording.load(root: replay)
+            } catch {
+                throw ValidationError("--replay: \(error)")
+            }
+        }
         // One loop: the market, every connection and every write share it (one core).
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let engine = SimulationEngine(eventLoop: loop, scenario: scenario)
+        let engine = SimulationEngine(eventLoop: loop, scenario: scenario, recording: recording, replaySpeed: speed)
         let channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -65,7 +77,12 @@ struct VenueSimCommand: ParsableCommand {
             .bind(host: host, port: port).wait()
         try loop.submit { engine.start() }.wait()
         let bound = channel.localAddress?.port ?? port
-        print("venue-sim listening on http://\(host):\(bound) (ws://\(host):\(bound)/{exchange}/{market}/ws), \(scenario.symbols.count) symbols × 10 sources")
+        if let recording {
+            let summary = recording.recordedSources.map { "\($0.source.name) \($0.tracks.count) symbols/\($0.frames.count) frames" }
+            print("venue-sim listening on http://\(host):\(bound) (ws://\(host):\(bound)/{exchange}/{market}/ws), replaying at speed \(speed): \(summary.joined(separator: ", "))")
+        } else {
+            print("venue-sim listening on http://\(host):\(bound) (ws://\(host):\(bound)/{exchange}/{market}/ws), \(scenario.symbols.count) symbols × 10 sources")
+        }
         fflushStdout()
         try channel.closeFuture.wait()
     }

@@ -15,8 +15,9 @@ public final class VenueSimProcess {
 
     static var binary: String { builtBinary("venue-sim") }
 
-    public init(scenario: String? = nil) throws {
-        var arguments = ["--port", "0"]
+    /// `scenario` is the JSON text of a scenario file; `arguments` are passed on (e.g. `--replay`).
+    public init(scenario: String? = nil, arguments extra: [String] = []) throws {
+        var arguments = ["--port", "0"] + extra
         if let scenario {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json").path
             try scenario.write(toFile: path, atomically: true, encoding: .utf8)
