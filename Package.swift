@@ -53,7 +53,7 @@ let package = Package(
             name: "MEXCProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Shared/MEXCProto", exclude: ["README.md"]),
         .target(
-            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "MEXCProto"], path: "Shared/Venues",
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto"], path: "Shared/Venues",
             swiftSettings: hotPath),
         .target(
             name: "VenueSim",
@@ -73,7 +73,7 @@ let package = Package(
             path: "Shared/VenueTransport"),
         .target(name: "Discovery", dependencies: ["DraizerCore", "Venues"], path: "Shared/Discovery"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
-        .target(name: "ServiceKit", path: "Shared/ServiceKit"),
+        .target(name: "ServiceKit", dependencies: ["BlockingCalls"], path: "Shared/ServiceKit"),
         .target(
             name: "RedisBus", dependencies: ["CHiredis", "BlockingCalls"],
             path: "Shared/RedisBus"),
@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "venue-sim",
             dependencies: [
-                "VenueSim", "Venues", "DraizerCore", "ServiceKit",
+                "VenueSim", "Venues", "DraizerCore", "ServiceKit", "CDraizerShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "market-gateway",
             dependencies: [
-                "Venues", "VenueTransport", "FastPath", "OrderBook", "DraizerCore", "ServiceKit",
+                "Venues", "VenueTransport", "FastPath", "OrderBook", "DraizerCore", "ServiceKit", "CDraizerShim", "RedisBus", "BlockingCalls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
+                "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "RedisBus", "draizer", "venue-sim", "market-gateway",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An OS thread of its own that runs blocking jobs (hiredis, libpq calls) one at a time, in
 /// submission order, so they never occupy an event loop or Swift's cooperative pool (two threads
@@ -8,7 +10,7 @@ import Foundation
 public final class DedicatedThread: @unchecked Sendable {
     // @unchecked Sendable: `jobs` and `state` are only touched while holding `condition`.
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var jobs: [@Sendable () -> Void] = []
     private var jobsHead = 0
     private var state = State.running
@@ -22,9 +24,10 @@ public final class DedicatedThread: @unchecked Sendable {
 
     public init(name: String) {
         self.name = name
-        let thread = Thread { [unowned self] in self.loop() }
-        thread.name = name
-        thread.start()
+        let started = DetachedThread.start { [unowned self] in
+            self.loop()
+        }
+        precondition(started, "thread \(name): the system refused a new thread")
     }
 
     deinit {

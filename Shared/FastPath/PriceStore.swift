@@ -195,8 +195,15 @@ extension PriceStore {
     /// writer that takes over, before it starts writing. Returns how many entries were repaired.
     @discardableResult
     public func repairInterruptedWrites() -> Int {
+        repairInterruptedWrites(slots: 0..<slotCount)
+    }
+
+    /// The same, for the entries one writer owns: a gateway repairs only its own sources' slots
+    /// and never touches (maps) the rest of a large store.
+    @discardableResult
+    public func repairInterruptedWrites(slots: some Sequence<Int>) -> Int {
         var repaired = 0
-        for slot in 0..<slotCount {
+        for slot in slots where slot >= 0 && slot < slotCount {
             let entry = words(slot)
             let sequence = entry.loadAcquire(Offset.seq)
             guard sequence & 1 == 1 else { continue }

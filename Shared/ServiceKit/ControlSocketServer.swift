@@ -1,3 +1,4 @@
+import BlockingCalls
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,8 +44,10 @@ public final class ControlSocketServer: @unchecked Sendable {
             throw .system("listen", code)
         }
         descriptor = fd
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        guard DetachedThread.start({ [self] in acceptLoop() }) else {
+            close(fd)
+            throw .system("pthread_create", EAGAIN)
+        }
     }
 
     public func stop() {
@@ -127,4 +130,3 @@ public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-import Foundation
