@@ -12,15 +12,17 @@ final class SimWebSocketHandler: ChannelInboundHandler {
     private let engine: SimulationEngine
     private let source: SourceId
     private let control: SimControlProtocol
+    private let raw: RawFrameWriter?
 
-    init(engine: SimulationEngine, source: SourceId) {
+    init(engine: SimulationEngine, source: SourceId, raw: RawFrameWriter?) {
         self.engine = engine
         self.source = source
+        self.raw = raw
         control = SimControlProtocol(source: source)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        engine.connected(context.channel, source: source)
+        engine.connected(context.channel, source: source, raw: raw)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -24,9 +24,18 @@ final class SimulationEngine: @unchecked Sendable {
         var replayCursor = 0
         var replayStartNanos: Int64?
         var replayFinished = false
-        init(channel: Channel, source: SourceId) {
+        /// Stress mode: the writer below the frame encoder and the round-robin position.
+        var raw: RawFrameWriter?
+        var stressCursor = 0
+        init(channel: Channel, source: SourceId, raw: RawFrameWriter?) {
             self.channel = channel
             self.source = source
+            self.raw = raw
+        }
+
+        /// Symbols whose top-of-book topic this connection subscribed to, in index order.
+        var topOfBookSymbols: [Int] {
+            topics.filter { $0 % 3 == SimTopicKind.topOfBook.rawValue }.map { $0 / 3 }.sorted()
         }
     }
 
@@ -36,6 +45,10 @@ final class SimulationEngine: @unchecked Sendable {
     let recording: SimRecording?
     /// Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as the sockets take it.
     let replaySpeed: Double
+    /// Stress mode: extra top-of-book frames as fast as each socket drains.
+    let stress: Bool
+    var stressCache: [[StressFrames]]
+    var stressFramesSent: UInt64 = 0
     private(set) var market: SimMarket
     private(set) var sources: [SimSource]
     let routes: [SimTopics]
@@ -50,11 +63,13 @@ final class SimulationEngine: @unchecked Sendable {
     /// Replay mode: connections that have played their whole recording.
     var replaysFinished = 0
 
-    init(eventLoop: EventLoop, scenario: SimScenario, recording: SimRecording? = nil, replaySpeed: Double = 1) {
+    init(eventLoop: EventLoop, scenario: SimScenario, recording: SimRecording? = nil, replaySpeed: Double = 1, stress: Bool = false) {
         self.eventLoop = eventLoop
         self.scenario = scenario
         self.recording = recording
         self.replaySpeed = replaySpeed
+        self.stress = stress
+        stressCache = Array(repeating: Array(repeating: StressFrames(), count: scenario.symbols.count), count: SourceId.count)
         market = SimMarket(scenario: scenario)
         sources = SourceId.all.map { SimSource(source: $0, scenario: scenario) }
         routes = sources.map { SimTopics(source: $0.source, instruments: $0.instruments) }
@@ -81,9 +96,9 @@ final class SimulationEngine: @unchecked Sendable {
 
     // MARK: Connections
 
-    func connected(_ channel: Channel, source: SourceId) {
+    func connected(_ channel: Channel, source: SourceId, raw: RawFrameWriter?) {
         eventLoop.preconditionInEventLoop()
-        connections[ObjectIdentifier(channel)] = Connection(channel: channel, source: source)
+        connections[ObjectIdentifier(channel)] = Connection(channel: channel, source: source, raw: raw)
     }
 
     func disconnected(_ channel: Channel) {
@@ -128,8 +143,8 @@ final class SimulationEngine: @unchecked Sendable {
 
     /// `GET /sim/status`: mode, clients and frames sent (what tests and benchmarks wait on).
     func status() -> String {
-        let mode = recording != nil ? "replay" : "market"
-        return #"{"mode":"\#(mode)","connections":\#(connections.count),"frames_sent":\#(framesSent),"replays_finished":\#(replaysFinished),"elapsed_seconds":\#(market.elapsedSeconds)}"#
+        let mode = recording != nil ? "replay" : stress ? "stress" : "market"
+        return #"{"mode":"\#(mode)","connections":\#(connections.count),"frames_sent":\#(framesSent &+ stressFramesSent),"stress_frames_sent":\#(stressFramesSent),"replays_finished":\#(replaysFinished),"elapsed_seconds":\#(market.elapsedSeconds)}"#
     }
 
     /// Active `rest_error` fault status for a source, if any.
@@ -201,6 +216,7 @@ final class SimulationEngine: @unchecked Sendable {
         for id in touched {
             if let connection = connections[id] { flush(connection) }
         }
+        if stress { stressTick(wallMillis: wall) }
     }
 
     // MARK: Faults

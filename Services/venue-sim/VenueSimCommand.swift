@@ -1,4 +1,5 @@
 import ArgumentParser
+import CDraizerShim
 import DraizerCore
 import NIOCore
 import NIOHTTP1
@@ -22,6 +23,8 @@ struct VenueSimCommand: ParsableCommand {
     @Option(help: "Replay the recorded frames under this fixtures folder (e.g. ../shared/fixtures) instead of simulating.")
     var replay: String?
     @Option(help: "Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as possible.") var speed = 1.0
+    @Flag(help: "Stress mode: besides the scenario's market, top-of-book frames as fast as each socket takes them.") var stress = false
+    @Option(help: "Pin venue-sim to this CPU (benchmarks; -1 = let the scheduler choose).") var cpu = -1
 
     func run() throws {
         let scenario: SimScenario
@@ -34,6 +37,7 @@ struct VenueSimCommand: ParsableCommand {
         } else {
             scenario = SimScenario()
         }
+        if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
         guard speed >= 0, speed.isFinite else { throw ValidationError("--speed: expected a number ≥ 0, was \(speed)") }
         var recording: SimRecording?
         if let replay {
@@ -46,7 +50,7 @@ struct VenueSimCommand: ParsableCommand {
         // One loop: the market, every connection and every write share it (one core).
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let engine = SimulationEngine(eventLoop: loop, scenario: scenario, recording: recording, replaySpeed: speed)
+        let engine = SimulationEngine(eventLoop: loop, scenario: scenario, recording: recording, replaySpeed: speed, stress: stress)
         let channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -64,7 +68,10 @@ struct VenueSimCommand: ParsableCommand {
                             let parts = head.uri.split(separator: "/")
                             let source = SourceId(name: "\(parts[0])/\(parts[1])")!
                             return channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHandler(SimWebSocketHandler(engine: engine, source: source))
+                                // Stress mode writes pre-framed batches below the frame encoder.
+                                let raw = stress ? RawFrameWriter() : nil
+                                if let raw { try channel.pipeline.syncOperations.addHandler(raw, position: .first) }
+                                try channel.pipeline.syncOperations.addHandler(SimWebSocketHandler(engine: engine, source: source, raw: raw))
                             }
                         })
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(

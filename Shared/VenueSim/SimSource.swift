@@ -40,6 +40,13 @@ public struct SimSource: Sendable {
             depth: changes.isEmpty ? nil : format.depthUpdate(book, changes: changes, timeMillis: timeMillis))
     }
 
+    /// Stress mode: the top-of-book frame of the current book with the best sizes set by
+    /// `variant`, so consecutive frames differ while the book itself does not move.
+    public func stressTopOfBook(symbolIndex: Int, variant: Int, market: SimMarket, timeMillis: Int64) -> [UInt8] {
+        let book = books[symbolIndex].withTopSizes(bidSteps: Int64(1 + variant % 97), askSteps: Int64(1 + (variant * 7) % 89))
+        return format.topOfBook(book, timeMillis: timeMillis, fundingRate: market.fundingRate(symbolIndex: symbolIndex, source: source))
+    }
+
     public func depthSnapshot(symbolIndex: Int, timeMillis: Int64) -> [UInt8] {
         format.depthSnapshot(books[symbolIndex], timeMillis: timeMillis)
     }

@@ -45,6 +45,15 @@ public struct SimVenueBook: Sendable {
     public var bestBid: BookLevel? { bids.first }
     public var bestAsk: BookLevel? { asks.first }
 
+    /// The same book with its best levels resized to `bidSteps`/`askSteps` steps (stress mode's
+    /// extra top-of-book frames). Ladder below the top and sequence state are unchanged.
+    public func withTopSizes(bidSteps: Int64, askSteps: Int64) -> SimVenueBook {
+        var copy = self
+        if !copy.bids.isEmpty { copy.bids[0].quantity = max(bidSteps, 1) * instrument.step.mantissa }
+        if !copy.asks.isEmpty { copy.asks[0].quantity = max(askSteps, 1) * instrument.step.mantissa }
+        return copy
+    }
+
     /// Fixed-point price of a Double, on the tick grid (bids round down, asks up).
     func onGrid(_ price: Double, roundUp: Bool) -> Int64 {
         let scale = pow10(instrument.priceScale)
