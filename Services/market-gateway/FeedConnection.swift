@@ -25,6 +25,12 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     let health: SourceHealthWriter
     let depthFeed: DepthFeed
     private var quoteFeed: QuoteFeed
+    private var fundingFeed: FundingFeed
+    private var funding = FundingUpdate()
+    /// Sampled tops and funding go here (nil: no Redis).
+    let streams: MarketStreams?
+    /// Symbol names by `SymbolId` index (`BTC-USDT`), for the stream entries.
+    let symbolNames: [String]
     private var symbols = SymbolTable(capacity: 1024)
     private(set) var states: [InstrumentFeedState] = []
     private var connection: WebSocketConnection?
@@ -41,12 +47,16 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
     private(set) var ringFull: UInt64 = 0
+    /// Frame received → entry published in shm and notice pushed, per published frame.
+    var frameToShm = LatencyHistogram()
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
-        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter
+        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter, streams: MarketStreams?, symbolNames: [String]
     ) {
         self.source = source
+        self.streams = streams
+        self.symbolNames = symbolNames
         self.loop = loop
         self.endpoints = endpoints
         self.store = store
@@ -56,6 +66,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         subscriptions = venue
         depthFeed = DepthFeed(source: source)
         quoteFeed = QuoteFeed(source: source)
+        fundingFeed = FundingFeed(source: source)
         topics = instruments.flatMap { venue.topics(exchangeSymbol: $0.exchangeSymbol) }
         for instrument in instruments {
             guard let slot = store.slot(symbol: instrument.symbol, source: source) else { continue }
@@ -184,17 +195,83 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             return
         }
         do throws(VenueParseError) {
-            guard try quoteFeed.parse(bytes, into: &quote) else { return }
-            guard let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) else { return }
+            let complete = try quoteFeed.parse(bytes, into: &quote)
+            if quoteFeed.frameCarriedFunding, streams != nil { fundingReceived(quoteFeed.funding, in: bytes, now: now) }
+            guard complete, let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) else { return }
             quoteReceived(index, now: now)
         } catch .unsupportedMessage {
-            if case .error = subscriptions.classify(Array(bytes)) {
-                parseErrors &+= 1
-                health.errorCounted()
-            }
+            otherFrameReceived(bytes, now: now)
         } catch {
             parseErrors &+= 1
             health.errorCounted()
+        }
+    }
+
+    /// Slow path: a funding channel's frame, or a control frame (acks, pongs, errors). A frame
+    /// counts as an error when the venue reports one, or when it is neither funding that parses
+    /// nor a control frame.
+    private func otherFrameReceived(_ bytes: UnsafeRawBufferPointer, now: Int64) {
+        var badFunding = false
+        if source.market == .perp, streams != nil {
+            do throws(VenueParseError) {
+                if try fundingFeed.parse(bytes, into: &funding) {
+                    fundingReceived(funding, in: bytes, now: now)
+                    return
+                }
+            } catch .unsupportedMessage {
+                // not funding
+            } catch {
+                badFunding = true
+            }
+        }
+        switch subscriptions.classify(Array(bytes)) {
+        case .error:
+            parseErrors &+= 1
+            health.errorCounted()
+        case .notControl where badFunding:
+            parseErrors &+= 1
+            health.errorCounted()
+        default:
+            break
+        }
+    }
+
+    /// A funding update goes to Redis when its rate or settlement changed, or once a second.
+    private func fundingReceived(_ update: FundingUpdate, in bytes: UnsafeRawBufferPointer, now: Int64) {
+        guard let streams, let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[update.symbol])) else { return }
+        if let last = states[index].lastFunding, last.rate == update.rate, last.nextSettlementMillis == update.nextSettlementMillis,
+            now - last.atNanos < 1_000_000_000
+        {
+            return
+        }
+        states[index].lastFunding = (update.rate, update.nextSettlementMillis, now)
+        let instrument = states[index].instrument
+        var fields: [(String, String)] = [
+            ("source", source.name), ("symbol", symbolNames[instrument.symbol.index]), ("exchange_symbol", instrument.exchangeSymbol),
+            ("rate", update.rate.normalized.description), ("interval_ms", String(update.intervalMillis)),
+            ("next_settlement_ms", String(update.nextSettlementMillis)),
+        ]
+        if let mark = update.markPrice { fields.append(("mark_price", mark.normalized.description)) }
+        if let index = update.indexPrice { fields.append(("index_price", index.normalized.description)) }
+        fields.append(("ts_exchange_ms", String(update.eventTimeMillis)))
+        fields.append(("ts_ms", String(WallClock.now() / 1_000_000)))
+        streams.publish([StreamEntry(stream: MarketStreams.funding, fields: fields)])
+    }
+
+    /// One stream entry per instrument with a price in shared memory: what the store holds now.
+    func sampleTops(into entries: inout [StreamEntry], wallMillis: Int64) {
+        var top = TopOfBook()
+        for state in states where store.readTop(slot: state.slot, into: &top) == .consistent && (top.bidPrice > 0 || top.askPrice > 0) {
+            entries.append(
+                StreamEntry(
+                    stream: MarketStreams.bookTicker,
+                    fields: [
+                        ("source", source.name), ("symbol", symbolNames[state.instrument.symbol.index]),
+                        ("exchange_symbol", state.instrument.exchangeSymbol), ("bid", top.bid.decimal.normalized.description),
+                        ("bid_qty", top.bidSize.decimal.normalized.description), ("ask", top.ask.decimal.normalized.description),
+                        ("ask_qty", top.askSize.decimal.normalized.description), ("verified", top.verified ? "1" : "0"),
+                        ("ts_exchange_ms", String(top.tsExchangeNanos / 1_000_000)), ("ts_ms", String(wallMillis)),
+                    ]))
         }
     }
 
@@ -228,13 +305,17 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         if state.sync.book.isVerified { publish(index, now: now) }
     }
 
-    private func publish(_ index: Int, now: Int64) {
+    /// Publishes the instrument's entry and its update notice; `now` is when the frame that
+    /// caused it was received (`fromFrame` false for REST snapshots, which are not timed).
+    private func publish(_ index: Int, now: Int64, fromFrame: Bool = true) {
         let snapshot = states[index].snapshot(receivedNanos: now)
         store.publish(slot: states[index].slot, book: snapshot)
         if snapshot.top.verified, pendingResyncs == 0 { health.setState(.live) }
-        guard let ring else { return }
-        let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
-        if !ring.pushAndNotify(notice) { ringFull &+= 1 }
+        if let ring {
+            let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
+            if !ring.pushAndNotify(notice) { ringFull &+= 1 }
+        }
+        if fromFrame { frameToShm.record(MonotonicClock.now() - now) }
     }
 
     // MARK: Resync (one symbol at a time)
@@ -274,7 +355,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             {
                 if states[index].sync.snapshotReceived(snapshot) == nil {
                     setResyncPending(index, false)
-                    publish(index, now: MonotonicClock.now())
+                    publish(index, now: MonotonicClock.now(), fromFrame: false)
                     return
                 }
                 health.gapDetected()

@@ -16,13 +16,16 @@ final class Gateway: @unchecked Sendable {
     let store: PriceStore
     let control: ControlSegment
     let ring: RingProducer<UpdateNotice>?
+    let streams: MarketStreams?
     private(set) var universe: Universe
     private(set) var connections: [FeedConnection] = []
+    private var sampler: RepeatedTask?
 
     init(
         exchange: Exchange, universe: Universe, loop: EventLoop, endpoints: [MarketKind: VenueEndpoints], store: PriceStore,
-        control: ControlSegment, ring: RingProducer<UpdateNotice>?
+        control: ControlSegment, ring: RingProducer<UpdateNotice>?, streams: MarketStreams?
     ) {
+        self.streams = streams
         self.exchange = exchange
         self.universe = universe
         self.loop = loop
@@ -38,8 +41,8 @@ final class Gateway: @unchecked Sendable {
             let source = SourceId(exchange: exchange, market: market)
             let instruments = universe.instruments(of: source)
             guard !instruments.isEmpty, let endpoints = endpoints[market] else { continue }
-            // A taker that crashed mid-write leaves odd entries: repair them before writing.
-            store.repairInterruptedWrites()
+            // A taker that crashed mid-write leaves odd entries: repair ours before writing.
+            store.repairInterruptedWrites(slots: instruments.compactMap { store.slot(symbol: $0.symbol, source: source) })
             let plan = venueSubscriptions(for: source).plan(exchangeSymbols: instruments.map(\.exchangeSymbol))
             var offset = 0
             for connectionPlan in plan {
@@ -49,17 +52,31 @@ final class Gateway: @unchecked Sendable {
                 offset += count
                 let connection = FeedConnection(
                     source: source, instruments: slice, loop: loop, endpoints: endpoints, store: store, ring: ring,
-                    health: control.health(source))
+                    health: control.health(source), streams: streams, symbolNames: universe.symbols.map(\.name))
                 connections.append(connection)
                 connection.start()
             }
         }
+        if streams != nil, sampler == nil {
+            sampler = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in sampleTops() }
+        }
+    }
+
+    /// Once a second: every instrument's top of book as the store holds it, to Redis.
+    private func sampleTops() {
+        guard let streams else { return }
+        var entries: [StreamEntry] = []
+        let wallMillis = WallClock.now() / 1_000_000
+        for connection in connections { connection.sampleTops(into: &entries, wallMillis: wallMillis) }
+        streams.publish(entries)
     }
 
     func stop() {
         loop.preconditionInEventLoop()
         connections.forEach { $0.stop() }
         connections.removeAll()
+        sampler?.cancel()
+        sampler = nil
         for market in MarketKind.allCases { control.health(SourceId(exchange: exchange, market: market)).setState(.stopped) }
     }
 
@@ -69,6 +86,12 @@ final class Gateway: @unchecked Sendable {
         stop()
         self.universe = universe
         start()
+    }
+
+    /// Starts the frame→shm latency histograms afresh (benchmarks measure a steady window).
+    func resetLatency() {
+        loop.preconditionInEventLoop()
+        for connection in connections { connection.frameToShm.reset() }
     }
 
     /// One JSON line: per source, connection state and counters.
@@ -85,9 +108,18 @@ final class Gateway: @unchecked Sendable {
             let frames = own.reduce(UInt64(0)) { $0 + $1.framesReceived }
             let errors = own.reduce(UInt64(0)) { $0 + $1.parseErrors }
             let ringFull = own.reduce(UInt64(0)) { $0 + $1.ringFull }
+            let frameToShm = Self.latencyJSON(own)
             parts.append(
-                #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull)}"#)
+                #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull),"frame_to_shm_ns":\#(frameToShm)}"#)
         }
-        return #"{"exchange":"\#(exchange.name)","sources":{\#(parts.joined(separator: ","))}}"#
+        return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
+    }
+
+    /// Frame→shm latency of `connections` together: count, p50/p99/p999 and max in ns.
+    static func latencyJSON(_ connections: [FeedConnection]) -> String {
+        var latency = LatencyHistogram()
+        connections.forEach { latency.merge($0.frameToShm) }
+        func nanos(_ fraction: Double) -> String { latency.percentile(fraction).map(String.init) ?? "null" }
+        return #"{"count":\#(latency.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"p999":\#(nanos(0.999)),"max":\#(latency.maximum)}"#
     }
 }

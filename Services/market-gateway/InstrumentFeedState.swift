@@ -17,6 +17,8 @@ struct InstrumentFeedState {
     /// Monotonic time the next resync may start (per-symbol retry pacing).
     var nextResyncNanos: Int64 = 0
     var lastExchangeMillis: UInt64 = 0
+    /// The last funding written to Redis: rate, next settlement and when (monotonic ns).
+    var lastFunding: (rate: ExactDecimal, nextSettlementMillis: UInt64, atNanos: Int64)?
 
     /// Books are kept at 8 decimals at least (the tick's or step's own when finer): real books
     /// carry levels off today's grid — orders placed before a tick change, fractional sizes left

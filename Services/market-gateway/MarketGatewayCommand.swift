@@ -1,7 +1,12 @@
 import ArgumentParser
+import CDraizerShim
 import DraizerCore
 import FastPath
-import Foundation
+import Dispatch
+import RedisBus
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import ServiceKit
@@ -17,14 +22,20 @@ struct MarketGatewayCommand: ParsableCommand {
     @Option(help: "Universe file written by `draizer discover`.") var universe = "generated/universe.json"
     @Option(help: "venue-sim base URL (ignored with --live).") var simURL = "http://127.0.0.1:9600"
     @Flag(help: "Connect to the real exchange (TLS).") var live = false
-    @Option(help: "Shared-memory prefix (env DRAIZER_SHM_PREFIX).") var shmPrefix = ProcessInfo.processInfo.environment["DRAIZER_SHM_PREFIX"] ?? "draizer"
+    @Option(help: "Shared-memory prefix (env DRAIZER_SHM_PREFIX).") var shmPrefix = getenv("DRAIZER_SHM_PREFIX").map { String(cString: $0) } ?? "draizer"
     @Option(help: "Symbols the price store holds when this gateway creates it.") var symbolCapacity = 4096
     @Option(help: "Control socket path (default /tmp/<prefix>-gateway-<exchange>.sock).") var controlSocket: String?
+    @Option(help: "Redis for the sampled top of book and funding streams (default: env REDIS_URL, else redis://127.0.0.1:6379).")
+    var redisURL: String?
+    @Flag(help: "Write no Redis streams (shared memory only).") var noRedis = false
+    @Option(help: "Bound of each Redis stream (XADD MAXLEN ~).") var streamMaxlen = 100_000
+    @Option(help: "Pin the gateway to this CPU (benchmarks; -1 = let the scheduler choose).") var cpu = -1
 
     func run() throws {
         guard let venue = Exchange(name: exchange) else {
             throw ValidationError("--exchange: expected binance, bybit, okx, mexc or gateio, was \(exchange)")
         }
+        if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
         let loaded: Universe
         do {
             loaded = try Universe.load(path: universe)
@@ -51,19 +62,30 @@ struct MarketGatewayCommand: ParsableCommand {
                 ? VenueEndpoints.production(source)
                 : VenueEndpoints(
                     restBaseURL: "\(simURL)/\(source.name)",
-                    publicWebSocketURL: "\(simURL.replacingOccurrences(of: "http", with: "ws"))/\(source.name)/ws")
+                    publicWebSocketURL: "\(simURL.replacing("http", with: "ws"))/\(source.name)/ws")
+        }
+        var streams: MarketStreams?
+        if !noRedis {
+            guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
+            let url = redisURL ?? getenv("REDIS_URL").map { String(cString: $0) } ?? "redis://127.0.0.1:6379"
+            do {
+                streams = MarketStreams(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
+            } catch {
+                throw ValidationError("--redis-url: \(error)")
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let gateway = Gateway(
-            exchange: venue, universe: loaded, loop: loop, endpoints: endpoints, store: store, control: control, ring: ring)
+            exchange: venue, universe: loaded, loop: loop, endpoints: endpoints, store: store, control: control, ring: ring,
+            streams: streams)
         try loop.submit { gateway.start() }.wait()
 
         let finished = loop.makePromise(of: Void.self)
         let universePath = universe
         let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-gateway-\(venue.name).sock"
         let server = try ControlSocketServer(path: socketPath) { command in
-            let word = command.trimmingCharacters(in: .whitespaces).lowercased()
+            let word = String(command.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
             switch word {
             case "status", #"{"command":"status"}"#:
                 return (try? loop.submit { gateway.status() }.wait()) ?? #"{"error":"gateway stopped"}"#
@@ -75,11 +97,14 @@ struct MarketGatewayCommand: ParsableCommand {
                 } catch {
                     return #"{"ok":false,"error":"\#(error)"}"#
                 }
+            case "reset", #"{"command":"reset"}"#:
+                try? loop.submit { gateway.resetLatency() }.wait()
+                return #"{"ok":true}"#
             case "shutdown", #"{"command":"shutdown"}"#:
                 loop.execute { finished.succeed(()) }
                 return #"{"ok":true}"#
             default:
-                return #"{"ok":false,"error":"expected status, reload or shutdown"}"#
+                return #"{"ok":false,"error":"expected status, reload, reset or shutdown"}"#
             }
         }
         // SIGTERM / SIGINT: stop cleanly (connections closed, books unverified, health stopped).
@@ -95,6 +120,7 @@ struct MarketGatewayCommand: ParsableCommand {
         try finished.futureResult.wait()
         signals.forEach { $0.cancel() }
         try loop.submit { gateway.stop() }.wait()
+        streams?.stop()
         server.stop()
         try? group.syncShutdownGracefully()
     }

@@ -10,8 +10,11 @@ public struct QuoteFeed: Sendable {
     private var symbols = SymbolTable(capacity: 256)
     private var tickers: [BybitTickerState] = []
     private var depth = DepthMessage(reservedLevels: 4)
-    private var funding = FundingUpdate()
     private var bybit = BybitTicker()
+    /// The funding the last parsed frame carried (Bybit linear tickers, MEXC contract tickers),
+    /// valid when `frameCarriedFunding`; `funding.symbol` points into that frame.
+    public private(set) var funding = FundingUpdate()
+    public private(set) var frameCarriedFunding = false
 
     public init(source: SourceId) { self.source = source }
 
@@ -32,6 +35,7 @@ public struct QuoteFeed: Sendable {
     /// Reads a frame; true when `quote` now holds a complete quote of the frame's symbol
     /// (`quote.symbol` points into `frame`). Other channels → `unsupportedMessage`.
     public mutating func parse(_ frame: UnsafeRawBufferPointer, into quote: inout TopOfBookQuote) throws(VenueParseError) -> Bool {
+        frameCarriedFunding = false
         switch (source.exchange, source.market) {
         case (.binance, _):
             try BinanceTopOfBookParser.parse(frame, into: &quote)
@@ -48,6 +52,11 @@ public struct QuoteFeed: Sendable {
             if slot == tickers.count { tickers.append(BybitTickerState()) }
             tickers[slot].received(bybit)
             let merged = tickers[slot].current
+            if bybit.fundingRate != nil || bybit.nextFundingTimeMillis != nil, var update = merged.funding {
+                update.symbol = bybit.symbol
+                funding = update
+                frameCarriedFunding = true
+            }
             guard let bid = merged.bidPrice, let ask = merged.askPrice else { return false }
             quote = TopOfBookQuote()
             quote.symbol = bybit.symbol
@@ -66,6 +75,7 @@ public struct QuoteFeed: Sendable {
             guard try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) == .ticker else {
                 throw .unsupportedMessage
             }
+            frameCarriedFunding = true
         }
         return true
     }
