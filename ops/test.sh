@@ -32,6 +32,9 @@ start_postgres "$workdir/pg" 5432
 export DRAIZER_TEST_REDIS_URL="$REDIS_URL"
 export DRAIZER_TEST_DATABASE_URL="$DATABASE_URL"
 export DRAIZER_MIGRATIONS_DIR="$DRAIZER_ROOT/migrations"
+# Tests name their servers through DRAIZER_TEST_*; commands they run (discover, gateways) must not
+# write into the throwaway database's default schema on their own.
+unset DATABASE_URL
 
 log "running tests"
 swift test --skip-build "$@"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DraizerCore
+import PostgresStore
 import Discovery
 import NIOCore
 import NIOPosix
@@ -26,6 +27,8 @@ struct DiscoverCommand: ParsableCommand {
     @Flag(help: "Keep only instruments whose top of book arrives on the WebSocket (bid>0, ask>0, bid≤ask).") var validate = false
     @Option(help: "WebSocket validation timeout in milliseconds.") var validateTimeoutMillis = 3000
     @Option(help: "Output directory.") var out = "generated"
+    @Option(help: "PostgreSQL to upsert the reference tables into (default: env DATABASE_URL; neither: files only).")
+    var databaseURL: String?
 
     func run() throws {
         let selected = try selectedSources()
@@ -70,6 +73,17 @@ struct DiscoverCommand: ParsableCommand {
         try writeGenerated(built, lists: lists, listings: listings, failures: failures, invalid: invalid, kinds: kinds)
         print("discovered \(built.universe.symbols.count) symbols, \(built.universe.instruments.count) instruments, \(built.universe.directions.count) directions from \(answered.count)/\(selected.count) sources → \(out)/")
         for (source, reason) in failures.sorted(by: { $0.key < $1.key }) { print("  \(source) failed: \(reason)") }
+        if let url = databaseURL ?? Environment.value("DATABASE_URL"), !url.isEmpty {
+            do {
+                let connection = try PostgresConnection(configuration: try PostgresConfiguration(connectionString: url))
+                let summary = try ReferenceData.upsert(built.universe, into: connection)
+                print(
+                    "reference tables: \(summary.symbolsAdded) symbols added, \(summary.symbolsRemoved) removed, "
+                        + "\(summary.instrumentsChanged) instruments inserted or updated, \(summary.instrumentsUnlisted) no longer listed")
+            } catch {
+                throw CommandFailure("reference tables not updated (\(out)/ was written): \(error)")
+            }
+        }
     }
 
     func selectedSources() throws -> [SourceId] {

@@ -1,3 +1,5 @@
+import Foundation  // String.range(of:) for URL parsing
+
 /// How to reach PostgreSQL: a libpq connection string, either a URL
 /// (`postgresql://user@host:port/db`, `postgresql:///db?host=/socket/dir&port=5432`) or
 /// `key=value` pairs. Empty means libpq's own defaults and `PG*` environment variables.
