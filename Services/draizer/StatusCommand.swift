@@ -56,8 +56,16 @@ struct StatusCommand: ParsableCommand {
                 let ask = top.ask.doubleValue
                 let spread = bid > 0 ? (ask - bid) / ((ask + bid) / 2) * 10_000 : 0
                 let age = top.tsReceivedNanos > 0 ? "\((now - top.tsReceivedNanos) / 1_000_000) ms" : "-"
+                // Books keep 8 decimals; show prices at the instrument's tick (exactly, or all digits).
+                let tickScale = Int(instrument.tickSize.decimal.scale)
+                func shown(_ price: Price) -> String {
+                    guard let mantissa = try? price.decimal.mantissa(atScale: tickScale),
+                        let atTick = try? ExactDecimal(mantissa: mantissa, scale: tickScale)
+                    else { return price.decimal.normalized.description }
+                    return atTick.description
+                }
                 lines.append(
-                    pad(name, 12) + pad(instrument.source.name, 14) + pad(top.bid.description, 16) + pad(top.ask.description, 16)
+                    pad(name, 12) + pad(instrument.source.name, 14) + pad(shown(top.bid), 16) + pad(shown(top.ask), 16)
                         + pad(String((spread * 100).rounded() / 100), 12) + pad(top.verified ? "yes" : "NO", 10) + age)
             }
         }

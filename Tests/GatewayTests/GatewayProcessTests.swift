@@ -32,15 +32,17 @@ import Testing
             _ = try SPSCRing.create(name: names.ring("notices.binance"), capacity: 1 << 16, of: UpdateNotice.self)
         }
 
-        func gateway(_ exchange: Exchange) throws -> ChildProcess {
+        func gateway(_ exchange: Exchange, arguments extra: [String] = []) throws -> ChildProcess {
             try ChildProcess(
                 executable: builtBinary("market-gateway"),
                 arguments: [
                     "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                    "--control-socket", "/tmp/\(prefix)-\(exchange.name).sock",
-                ],
+                    "--control-socket", socket(exchange),
+                ] + extra,
                 output: .discard)
         }
+
+        func socket(_ exchange: Exchange) -> String { "/tmp/\(prefix)-\(exchange.name).sock" }
 
         func cleanUp() {
             try? FileManager.default.removeItem(atPath: directory)

@@ -44,29 +44,13 @@ import Testing
         _ = try redis.command(["FLUSHDB"])
         let scoped = url.contains("?") ? "\(url)&db=\(database)" : (url.hasPrefix("unix:") ? "\(url)?db=\(database)" : "\(url)/\(database)")
 
-        let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":40}"#)
-        let prefix = "gst\(getpid())\(UInt16.random(in: 0...UInt16.max))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
-        }
-        let discover = try ChildProcess(
-            executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
-        #expect(discover.wait() == 0)
-        let universe = try Universe.load(path: "\(directory)/universe.json")
-        let names = try SegmentNames(prefix: prefix)
-        let store = try PriceStore.create(names: names, symbolCapacity: 16)
-        _ = try ControlSegment.create(names: names)
+        let harness = try GatewayProcessTests.Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let universe = harness.universe
+        let store = harness.store
 
         let maxLength = 12
-        let gateway = try ChildProcess(
-            executable: builtBinary("market-gateway"),
-            arguments: [
-                "--exchange", "binance", "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                "--control-socket", "/tmp/\(prefix).sock", "--redis-url", scoped, "--stream-maxlen", String(maxLength),
-            ],
-            output: .discard)
+        let gateway = try harness.gateway(.binance, arguments: ["--redis-url", scoped, "--stream-maxlen", String(maxLength)])
         // 8 instruments sampled each second: within ~4 s the stream has passed its bound several times.
         usleep(4_500_000)
 
@@ -95,7 +79,7 @@ import Testing
             #expect(ExactDecimal(-1) < rate && rate < ExactDecimal(1), "\(entry)")
             #expect(UInt64(entry["next_settlement_ms"] ?? "") ?? 0 > UInt64(WallClock.now() / 1_000_000))
         }
-        let status = try ControlSocketServer.request(path: "/tmp/\(prefix).sock", command: "status")
+        let status = try ControlSocketServer.request(path: harness.socket(.binance), command: "status")
         #expect(status.contains(#""streams":{"published":"#) && status.contains(#""dropped":0"#), "\(status)")
 
         // A frozen top: the last sample of an instrument equals what shared memory holds.
@@ -124,31 +108,14 @@ import Testing
 
     /// Redis away: the gateway still fills shared memory; the entries are dropped and counted.
     @Test(.timeLimit(.minutes(1))) func redisAwayCostsOnlyTheSamples() throws {
-        let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":40}"#)
-        let prefix = "gsd\(getpid())\(UInt16.random(in: 0...UInt16.max))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
-        }
-        let discover = try ChildProcess(
-            executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
-        #expect(discover.wait() == 0)
-        let names = try SegmentNames(prefix: prefix)
-        _ = try PriceStore.create(names: names, symbolCapacity: 16)
-        let control = try ControlSegment.create(names: names)
-        let gateway = try ChildProcess(
-            executable: builtBinary("market-gateway"),
-            arguments: [
-                "--exchange", "okx", "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                "--control-socket", "/tmp/\(prefix).sock", "--redis-url", "unix:///nonexistent/redis.sock",
-            ],
-            output: .discard)
+        let harness = try GatewayProcessTests.Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let gateway = try harness.gateway(.okx, arguments: ["--redis-url", "unix:///nonexistent/redis.sock"])
         defer { _ = gateway.terminate(graceMillis: 2000) }
         usleep(3_500_000)
-        let status = try ControlSocketServer.request(path: "/tmp/\(prefix).sock", command: "status")
+        let status = try ControlSocketServer.request(path: harness.socket(.okx), command: "status")
         #expect(status.contains(#""streams":{"published":0,"#) && !status.contains(#""dropped":0,"#), "\(status)")
-        #expect(control.healthSnapshot(SourceId(exchange: .okx, market: .spot)).state == .live)
+        #expect(harness.control.healthSnapshot(SourceId(exchange: .okx, market: .spot)).state == .live)
         #expect(status.contains(#""verified":4"#), "\(status)")
     }
 }
