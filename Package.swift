@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Shared/VenueTransport"),
+        .target(name: "Strategies", dependencies: ["DraizerCore", "FastPath"], path: "Shared/Strategies", swiftSettings: hotPath),
         .target(name: "Discovery", dependencies: ["DraizerCore", "Venues"], path: "Shared/Discovery"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", dependencies: ["BlockingCalls"], path: "Shared/ServiceKit"),
@@ -140,6 +141,7 @@ let package = Package(
                 "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "RedisBus", "draizer", "venue-sim", "market-gateway",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),

@@ -1,4 +1,5 @@
 import DraizerCore
+import RedisBus
 import FastPath
 import NIOCore
 import OrderBook
@@ -28,7 +29,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private var fundingFeed: FundingFeed
     private var funding = FundingUpdate()
     /// Sampled tops and funding go here (nil: no Redis).
-    let streams: MarketStreams?
+    let streams: StreamPublisher?
     /// Symbol names by `SymbolId` index (`BTC-USDT`), for the stream entries.
     let symbolNames: [String]
     private var symbols = SymbolTable(capacity: 1024)
@@ -52,7 +53,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
-        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter, streams: MarketStreams?, symbolNames: [String]
+        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter, streams: StreamPublisher?, symbolNames: [String]
     ) {
         self.source = source
         self.streams = streams
@@ -255,16 +256,16 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         if let index = update.indexPrice { fields.append(("index_price", index.normalized.description)) }
         fields.append(("ts_exchange_ms", String(update.eventTimeMillis)))
         fields.append(("ts_ms", String(WallClock.now() / 1_000_000)))
-        streams.publish([StreamEntry(stream: MarketStreams.funding, fields: fields)])
+        streams.publish([StreamMessage(stream: MarketStreamNames.funding, fields: fields)])
     }
 
     /// One stream entry per instrument with a price in shared memory: what the store holds now.
-    func sampleTops(into entries: inout [StreamEntry], wallMillis: Int64) {
+    func sampleTops(into entries: inout [StreamMessage], wallMillis: Int64) {
         var top = TopOfBook()
         for state in states where store.readTop(slot: state.slot, into: &top) == .consistent && (top.bidPrice > 0 || top.askPrice > 0) {
             entries.append(
-                StreamEntry(
-                    stream: MarketStreams.bookTicker,
+                StreamMessage(
+                    stream: MarketStreamNames.bookTicker,
                     fields: [
                         ("source", source.name), ("symbol", symbolNames[state.instrument.symbol.index]),
                         ("exchange_symbol", state.instrument.exchangeSymbol), ("bid", top.bid.decimal.normalized.description),

@@ -1,4 +1,5 @@
 import DraizerCore
+import RedisBus
 import FastPath
 import NIOCore
 import Venues
@@ -16,14 +17,14 @@ final class Gateway: @unchecked Sendable {
     let store: PriceStore
     let control: ControlSegment
     let ring: RingProducer<UpdateNotice>?
-    let streams: MarketStreams?
+    let streams: StreamPublisher?
     private(set) var universe: Universe
     private(set) var connections: [FeedConnection] = []
     private var sampler: RepeatedTask?
 
     init(
         exchange: Exchange, universe: Universe, loop: EventLoop, endpoints: [MarketKind: VenueEndpoints], store: PriceStore,
-        control: ControlSegment, ring: RingProducer<UpdateNotice>?, streams: MarketStreams?
+        control: ControlSegment, ring: RingProducer<UpdateNotice>?, streams: StreamPublisher?
     ) {
         self.streams = streams
         self.exchange = exchange
@@ -65,7 +66,7 @@ final class Gateway: @unchecked Sendable {
     /// Once a second: every instrument's top of book as the store holds it, to Redis.
     private func sampleTops() {
         guard let streams else { return }
-        var entries: [StreamEntry] = []
+        var entries: [StreamMessage] = []
         let wallMillis = WallClock.now() / 1_000_000
         for connection in connections { connection.sampleTops(into: &entries, wallMillis: wallMillis) }
         streams.publish(entries)

@@ -64,12 +64,12 @@ struct MarketGatewayCommand: ParsableCommand {
                     restBaseURL: "\(simURL)/\(source.name)",
                     publicWebSocketURL: "\(simURL.replacing("http", with: "ws"))/\(source.name)/ws")
         }
-        var streams: MarketStreams?
+        var streams: StreamPublisher?
         if !noRedis {
             guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
             let url = redisURL ?? getenv("REDIS_URL").map { String(cString: $0) } ?? "redis://127.0.0.1:6379"
             do {
-                streams = MarketStreams(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
+                streams = StreamPublisher(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
             } catch {
                 throw ValidationError("--redis-url: \(error)")
             }

@@ -1,31 +1,34 @@
 import BlockingCalls
-import DraizerCore
-import RedisBus
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// One entry for a Redis stream: its name and its fields in order.
-struct StreamEntry: Sendable {
-    var stream: String
-    var fields: [(String, String)]
+/// An entry to add to a Redis stream: the stream and its fields in order.
+public struct StreamMessage: Sendable {
+    public var stream: String
+    public var fields: [(String, String)]
+
+    public init(stream: String, fields: [(String, String)]) {
+        self.stream = stream
+        self.fields = fields
+    }
 }
 
-/// The gateway's slow fan-out: sampled top of book and funding updates to bounded Redis streams
-/// (`XADD … MAXLEN ~ N`), written by a thread of its own so the event loop never waits for
-/// Redis. While Redis is away entries are dropped and counted (shared memory keeps the live
-/// prices; the streams are samples), and reconnection is tried at most once a second.
-final class MarketStreams: Sendable {
-    static let bookTicker = "md.book_ticker"
-    static let funding = "md.funding"
-
-    let maxLength: Int
+/// A service's slow fan-out: entries to bounded Redis streams (`XADD … MAXLEN ~ N`), written by
+/// a thread of its own so the hot path never waits for Redis. While Redis is away entries are
+/// dropped and counted (the streams are for consumers that tolerate gaps: samples, notifications
+/// also kept elsewhere), and reconnection is tried at most once a second.
+public final class StreamPublisher: Sendable {
+    public let maxLength: Int
     /// Entries waiting for the thread beyond this are dropped rather than queued.
-    let maxPending: Int
+    public let maxPending: Int
     private let thread = DedicatedThread(name: "redis-streams")
     private let writer: Writer
     private let pending = Atomic<Int>(0)
-    let published = Atomic<UInt64>(0)
-    let dropped = Atomic<UInt64>(0)
-    let failures = Atomic<UInt64>(0)
+    public let published = Atomic<UInt64>(0)
+    public let dropped = Atomic<UInt64>(0)
+    public let failures = Atomic<UInt64>(0)
 
     /// Lives on the thread: the connection and when it last failed.
     private final class Writer: @unchecked Sendable {
@@ -37,14 +40,14 @@ final class MarketStreams: Sendable {
         init(configuration: RedisConfiguration) { self.configuration = configuration }
     }
 
-    init(configuration: RedisConfiguration, maxLength: Int, maxPending: Int = 10_000) {
+    public init(configuration: RedisConfiguration, maxLength: Int, maxPending: Int = 10_000) {
         self.maxLength = maxLength
         self.maxPending = maxPending
         writer = Writer(configuration: configuration)
     }
 
     /// Hands entries to the thread; never blocks.
-    func publish(_ entries: [StreamEntry]) {
+    public func publish(_ entries: [StreamMessage]) {
         guard !entries.isEmpty else { return }
         if pending.add(entries.count, ordering: .relaxed).newValue > maxPending {
             pending.subtract(entries.count, ordering: .relaxed)
@@ -62,16 +65,16 @@ final class MarketStreams: Sendable {
     }
 
     /// On the thread.
-    private func write(_ entries: [StreamEntry]) {
+    private func write(_ entries: [StreamMessage]) {
         if writer.connection == nil {
-            guard MonotonicClock.now() - writer.lastFailureNanos > 1_000_000_000 else {
+            guard Self.monotonicNanos() - writer.lastFailureNanos > 1_000_000_000 else {
                 dropped.add(UInt64(entries.count), ordering: .relaxed)
                 return
             }
             do {
                 writer.connection = try RedisConnection(configuration: writer.configuration)
             } catch {
-                writer.lastFailureNanos = MonotonicClock.now()
+                writer.lastFailureNanos = Self.monotonicNanos()
                 failures.add(1, ordering: .relaxed)
                 dropped.add(UInt64(entries.count), ordering: .relaxed)
                 return
@@ -90,18 +93,24 @@ final class MarketStreams: Sendable {
                 // Connection lost: drop the rest of this batch and reconnect later.
                 dropped.add(UInt64(entries.count - index), ordering: .relaxed)
                 writer.connection = nil
-                writer.lastFailureNanos = MonotonicClock.now()
+                writer.lastFailureNanos = Self.monotonicNanos()
                 return
             }
         }
     }
 
     /// Waits for the queued entries, then ends the thread.
-    func stop() {
+    public func stop() {
         thread.stop()
     }
 
-    var statusJSON: String {
+    public var statusJSON: String {
         #"{"published":\#(published.load(ordering: .relaxed)),"dropped":\#(dropped.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"maxlen":\#(maxLength)}"#
+    }
+
+    static func monotonicNanos() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

@@ -1,0 +1,254 @@
+import DraizerCore
+import FastPath
+
+/// Cross-source spread detection on every price update: for the updated (symbol, source), every
+/// direction it is a leg of is checked at the best prices (one cache line per side); only a
+/// candidate above the entry edge reads both books' levels and is sized. Emissions respect a
+/// cooldown per direction.
+///
+/// Threading: owned by the detector's evaluation thread.
+public final class SpreadDetector {
+    /// Why evaluations ended, counted.
+    public struct Counters: Sendable, Equatable {
+        public var updates: UInt64 = 0
+        public var evaluations: UInt64 = 0
+        public var emissions: UInt64 = 0
+        public var stale: UInt64 = 0
+        public var unverified: UInt64 = 0
+        public var belowThreshold: UInt64 = 0
+        public var belowMinNotional: UInt64 = 0
+        public var cooldown: UInt64 = 0
+        public var paused: UInt64 = 0
+        public var inconsistent: UInt64 = 0
+        public init() {}
+    }
+
+    /// One direction's edge now (the tracker's points and the status view).
+    public struct Reading: Sendable, Equatable {
+        public var grossBps: Double
+        public var netBps: Double
+        /// Size that clears `entryBps` now (0 when none).
+        public var quantity: Double
+        public var valid: Bool
+    }
+
+    public let store: PriceStore
+    public private(set) var index: DirectionIndex
+    public private(set) var rules: LegRules
+    public private(set) var config: DetectorConfig
+    public private(set) var counters = Counters()
+    /// Strategies allowed to emit, bit `StrategyKind.rawValue` (set by the service from the
+    /// control block).
+    public var enabledStrategies: UInt32 = .max
+    /// Funding per (symbol, source) key: rate per interval and interval hours (perpetuals).
+    private var fundingRate: [Double]
+    private var fundingIntervalHours: [Double]
+    private var slots: [Int32]
+    private var lastEmitNanos: [Int64]
+    /// Directions that may not emit (an open tracked spread), set by the tracker.
+    private var held: [Bool]
+    private var nextId: UInt64
+    private var maxAgeNanos: Int64
+    private var cooldownNanos: Int64
+    private var updated = TopOfBook()
+    private var other = TopOfBook()
+    private var buyBook = BookSnapshot()
+    private var sellBook = BookSnapshot()
+
+    public init(store: PriceStore, universe: Universe, config: DetectorConfig, firstId: UInt64 = 1) {
+        self.store = store
+        self.config = config
+        index = DirectionIndex(universe: universe)
+        rules = LegRules(universe: universe, config: config)
+        let keys = universe.symbols.count * SourceId.count
+        slots = (0..<keys).map { key in
+            Int32(store.slot(symbol: SymbolId(key / SourceId.count), source: SourceId(rawValue: UInt8(key % SourceId.count))!) ?? -1)
+        }
+        fundingRate = Array(repeating: 0, count: keys)
+        fundingIntervalHours = Array(repeating: 8, count: keys)
+        lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
+        held = Array(repeating: false, count: index.directions.count)
+        nextId = firstId
+        maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
+        cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
+    }
+
+    public var directions: [Direction] { index.directions }
+
+    /// New thresholds, sizes or fees (the control socket's `set`).
+    public func apply(_ config: DetectorConfig) {
+        self.config = config
+        rules.apply(config: config)
+        maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
+        cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
+    }
+
+    public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double) {
+        let key = symbol.index * SourceId.count + source.index
+        guard key < fundingRate.count else { return }
+        fundingRate[key] = ratePerInterval
+        fundingIntervalHours[key] = intervalHours > 0 ? intervalHours : 8
+    }
+
+    /// A tracked spread holds its direction: no new signal until it closes.
+    public func hold(direction: Int, _ isHeld: Bool) {
+        guard direction < held.count else { return }
+        held[direction] = isHeld
+    }
+
+    @inline(__always)
+    func fundingBps(_ direction: Direction) -> Double {
+        guard direction.kind == .spotPerp, config.holdingHours > 0 else { return 0 }
+        let key = direction.symbol.index * SourceId.count + direction.sell.index
+        return SpreadMath.fundingBps(
+            ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
+    }
+
+    /// Evaluates every direction of the notice's (symbol, source); `emit` gets each opportunity.
+    public func evaluate(_ notice: UpdateNotice, now: Int64, emit: (inout OpportunityRecord) -> Void) {
+        counters.updates &+= 1
+        let symbol = Int(notice.symbol)
+        let source = Int(notice.source)
+        let legs = index.legs(symbol: symbol, source: source)
+        guard !legs.isEmpty else { return }
+        let key = symbol * SourceId.count + source
+        guard slots[key] >= 0, store.readTop(slot: Int(slots[key]), into: &updated) == .consistent else {
+            counters.inconsistent &+= 1
+            return
+        }
+        for leg in legs {
+            counters.evaluations &+= 1
+            let position = Int(leg.direction)
+            let direction = index.directions[position]
+            let strategy = StrategyKind.for(direction.kind)
+            guard enabledStrategies & (1 << UInt32(strategy.rawValue)) != 0 else {
+                counters.paused &+= 1
+                continue
+            }
+            let otherKey = symbol * SourceId.count + Int(leg.counterpart)
+            guard slots[otherKey] >= 0, store.readTop(slot: Int(slots[otherKey]), into: &other) == .consistent else {
+                counters.inconsistent &+= 1
+                continue
+            }
+            guard updated.verified, other.verified else {
+                counters.unverified &+= 1
+                continue
+            }
+            guard now - updated.tsReceivedNanos <= maxAgeNanos, now - other.tsReceivedNanos <= maxAgeNanos else {
+                counters.stale &+= 1
+                continue
+            }
+            let buyTop = leg.isBuyLeg ? updated : other
+            let sellTop = leg.isBuyLeg ? other : updated
+            let buyRules = rules.rules(symbol: symbol, source: direction.buy.index)
+            let sellRules = rules.rules(symbol: symbol, source: direction.sell.index)
+            let gross = SpreadMath.grossBps(
+                buyAsk: SpreadMath.value(buyTop.askPrice, scale: buyTop.priceScale),
+                sellBid: SpreadMath.value(sellTop.bidPrice, scale: sellTop.priceScale))
+            let funding = fundingBps(direction)
+            let net = gross - buyRules.takerFeeBps - sellRules.takerFeeBps + funding
+            guard net >= config.entryBps else {
+                counters.belowThreshold &+= 1
+                continue
+            }
+            guard !held[position], now - lastEmitNanos[position] >= cooldownNanos else {
+                counters.cooldown &+= 1
+                continue
+            }
+            emitIfSized(
+                position, direction, strategy, notice: notice, now: now, gross: gross, net: net, funding: funding, buyRules: buyRules,
+                sellRules: sellRules, emit: emit)
+        }
+    }
+
+    /// The slow part of a candidate: both books' levels, sizing, the record.
+    private func emitIfSized(
+        _ position: Int, _ direction: Direction, _ strategy: StrategyKind, notice: UpdateNotice, now: Int64, gross: Double, net: Double,
+        funding: Double, buyRules: LegRules.Rules, sellRules: LegRules.Rules, emit: (inout OpportunityRecord) -> Void
+    ) {
+        let symbol = direction.symbol.index
+        guard store.readBook(slot: Int(slots[symbol * SourceId.count + direction.buy.index]), into: &buyBook) == .consistent,
+            store.readBook(slot: Int(slots[symbol * SourceId.count + direction.sell.index]), into: &sellBook) == .consistent
+        else {
+            counters.inconsistent &+= 1
+            return
+        }
+        guard buyBook.top.verified, sellBook.top.verified else {
+            counters.unverified &+= 1
+            return
+        }
+        switch SpreadMath.size(
+            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: config.entryBps, maxNotional: config.maxNotional,
+            fundingBps: funding)
+        {
+        case .failure(.belowThreshold):
+            counters.belowThreshold &+= 1
+        case .failure(.belowMinNotional):
+            counters.belowMinNotional &+= 1
+        case .success(let sizing):
+            var record = OpportunityRecord()
+            record.id = nextId
+            nextId &+= 1
+            record.wallNanos = WallClock.now()
+            record.tickReceivedNanos = notice.tsReceivedNanos
+            record.symbol = UInt32(symbol)
+            record.direction = UInt32(position)
+            record.strategy = strategy.rawValue
+            record.buySource = direction.buy.rawValue
+            record.sellSource = direction.sell.rawValue
+            record.quantity = sizing.quantity
+            record.buyVWAP = sizing.buyVWAP
+            record.sellVWAP = sizing.sellVWAP
+            record.grossBps = gross
+            record.netBps = net
+            record.netBpsAtSize = sizing.netBpsAtSize
+            record.expectedProfit = sizing.expectedProfit
+            record.buyAgeNanos = now - buyBook.top.tsReceivedNanos
+            record.sellAgeNanos = now - sellBook.top.tsReceivedNanos
+            lastEmitNanos[position] = now
+            counters.emissions &+= 1
+            record.decidedNanos = MonotonicClock.now()
+            emit(&record)
+        }
+    }
+
+    /// One direction's edge now, at the best prices, with the size that clears `entryBps`.
+    public func reading(direction position: Int, now: Int64) -> Reading {
+        let direction = index.directions[position]
+        let symbol = direction.symbol.index
+        let buySlot = slots[symbol * SourceId.count + direction.buy.index]
+        let sellSlot = slots[symbol * SourceId.count + direction.sell.index]
+        guard buySlot >= 0, sellSlot >= 0, store.readBook(slot: Int(buySlot), into: &buyBook) == .consistent,
+            store.readBook(slot: Int(sellSlot), into: &sellBook) == .consistent
+        else { return Reading(grossBps: 0, netBps: 0, quantity: 0, valid: false) }
+        let buyRules = rules.rules(symbol: symbol, source: direction.buy.index)
+        let sellRules = rules.rules(symbol: symbol, source: direction.sell.index)
+        let fresh = now - buyBook.top.tsReceivedNanos <= maxAgeNanos && now - sellBook.top.tsReceivedNanos <= maxAgeNanos
+        let gross = SpreadMath.grossBps(
+            buyAsk: SpreadMath.value(buyBook.top.askPrice, scale: buyBook.top.priceScale),
+            sellBid: SpreadMath.value(sellBook.top.bidPrice, scale: sellBook.top.priceScale))
+        let funding = fundingBps(direction)
+        let net = gross - buyRules.takerFeeBps - sellRules.takerFeeBps + funding
+        var quantity = 0.0
+        if case .success(let sizing) = SpreadMath.size(
+            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: config.entryBps,
+            maxNotional: config.maxNotional, fundingBps: funding)
+        {
+            quantity = sizing.quantity
+        }
+        return Reading(
+            grossBps: gross, netBps: net, quantity: quantity,
+            valid: buyBook.top.verified && sellBook.top.verified && fresh && buyBook.askCount > 0 && sellBook.bidCount > 0)
+    }
+}
+
+extension StrategyKind {
+    /// The strategy a direction kind belongs to.
+    public static func `for`(_ kind: DirectionKind) -> StrategyKind {
+        switch kind {
+        case .spotSpot: .spotSpot
+        case .spotPerp: .spotPerp
+        case .perpPerp: .perpPerp
+        }
+    }
+}

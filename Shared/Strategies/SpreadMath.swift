@@ -1,0 +1,143 @@
+import DraizerCore
+import FastPath
+
+/// The arithmetic of a two-leg spread: buy on one source at its asks, sell on another at its
+/// bids. Prices come from the price store in fixed point at each entry's own scale; edges are
+/// in basis points of the buy price; quantities in base units.
+public enum SpreadMath {
+    /// 10^-n for the store's scales (0...18).
+    @usableFromInline static let inversePowers: [Double] = (0...18).map { scale in
+        var value = 1.0
+        for _ in 0..<scale { value /= 10 }
+        return value
+    }
+
+    @inline(__always)
+    public static func value(_ fixedPoint: Int64, scale: UInt8) -> Double {
+        Double(fixedPoint) * inversePowers[min(Int(scale), 18)]
+    }
+
+    /// Gross edge of selling at `sellBid` what was bought at `buyAsk`, in bps of the buy price.
+    @inline(__always)
+    public static func grossBps(buyAsk: Double, sellBid: Double) -> Double {
+        (sellBid - buyAsk) / buyAsk * 10_000
+    }
+
+    /// Expected funding over the holding time, bps, for the short perpetual leg of a spot→perp
+    /// trade: positive rates pay shorts. `ratePerInterval` 0.0001 = 1 bp per interval.
+    public static func fundingBps(ratePerInterval: Double, intervalHours: Double, holdingHours: Double) -> Double {
+        guard intervalHours > 0, holdingHours > 0 else { return 0 }
+        return ratePerInterval * 10_000 * holdingHours / intervalHours
+    }
+
+    /// Funding rate per interval expressed per year (365 days), e.g. for carry thresholds.
+    public static func annualized(ratePerInterval: Double, intervalHours: Double) -> Double {
+        guard intervalHours > 0 else { return 0 }
+        return ratePerInterval * 365 * 24 / intervalHours
+    }
+
+    /// The largest trade whose every marginal unit clears the entry edge.
+    public struct Sizing: Sendable, Equatable {
+        /// Base quantity, a multiple of both legs' steps.
+        public var quantity: Double
+        public var buyVWAP: Double
+        public var sellVWAP: Double
+        public var buyNotional: Double
+        public var sellNotional: Double
+        /// sell − buy − both taker fees (+ funding on the buy notional), quote currency.
+        public var expectedProfit: Double
+        /// Edge at the VWAPs, after fees (and funding), bps.
+        public var netBpsAtSize: Double
+        public var buyLevels: Int
+        public var sellLevels: Int
+    }
+
+    public enum SizingFailure: Error, Equatable {
+        /// Not even the best levels clear the entry edge.
+        case belowThreshold
+        /// The size that clears it is under a leg's minimum order (or rounds to nothing).
+        case belowMinNotional
+    }
+
+    /// Walks the buy side's asks and the sell side's bids together, best first, taking at each
+    /// step the smaller remaining level, while the marginal edge after fees (plus funding) stays
+    /// ≥ `entryBps` and the buy notional ≤ `maxNotional`; then rounds down to the coarser step
+    /// and checks both legs' minimums.
+    public static func size(
+        buy: borrowing BookSnapshot, sell: borrowing BookSnapshot, buyRules: LegRules.Rules, sellRules: LegRules.Rules,
+        entryBps: Double, maxNotional: Double, fundingBps: Double = 0
+    ) -> Result<Sizing, SizingFailure> {
+        let feesBps = buyRules.takerFeeBps + sellRules.takerFeeBps
+        let buyScale = buy.top.priceScale
+        let sellScale = sell.top.priceScale
+        var ask = 0
+        var bid = 0
+        guard buy.askCount > 0, sell.bidCount > 0 else { return .failure(.belowThreshold) }
+        var askLeft = value(buy.asks[0].quantity, scale: buy.top.quantityScale) * buyRules.contractSize
+        var bidLeft = value(sell.bids[0].quantity, scale: sell.top.quantityScale) * sellRules.contractSize
+        var quantity = 0.0
+        var buyNotional = 0.0
+        while ask < buy.askCount, bid < sell.bidCount {
+            let askPrice = value(buy.asks[ask].price, scale: buyScale)
+            let bidPrice = value(sell.bids[bid].price, scale: sellScale)
+            guard grossBps(buyAsk: askPrice, sellBid: bidPrice) - feesBps + fundingBps >= entryBps else { break }
+            var chunk = min(askLeft, bidLeft)
+            let room = (maxNotional - buyNotional) / askPrice
+            let capped = room < chunk
+            if capped { chunk = max(room, 0) }
+            quantity += chunk
+            buyNotional += chunk * askPrice
+            askLeft -= chunk
+            bidLeft -= chunk
+            if capped { break }
+            if askLeft <= 1e-12 {
+                ask += 1
+                if ask < buy.askCount { askLeft = value(buy.asks[ask].quantity, scale: buy.top.quantityScale) * buyRules.contractSize }
+            }
+            if bidLeft <= 1e-12 {
+                bid += 1
+                if bid < sell.bidCount { bidLeft = value(sell.bids[bid].quantity, scale: sell.top.quantityScale) * sellRules.contractSize }
+            }
+        }
+        guard quantity > 0 else { return .failure(.belowThreshold) }
+        let step = max(buyRules.stepBase, sellRules.stepBase)
+        let rounded = step > 0 ? (quantity / step + 1e-9).rounded(.down) * step : quantity
+        guard rounded > 0, rounded >= buyRules.minQuantityBase, rounded >= sellRules.minQuantityBase else {
+            return .failure(.belowMinNotional)
+        }
+        let bought = cost(of: rounded, levels: buy.asks, count: buy.askCount, priceScale: buyScale, quantityScale: buy.top.quantityScale,
+            contractSize: buyRules.contractSize)
+        let sold = cost(of: rounded, levels: sell.bids, count: sell.bidCount, priceScale: sellScale, quantityScale: sell.top.quantityScale,
+            contractSize: sellRules.contractSize)
+        guard bought.notional >= buyRules.minNotional, sold.notional >= sellRules.minNotional else { return .failure(.belowMinNotional) }
+        let fees = bought.notional * buyRules.takerFeeBps / 10_000 + sold.notional * sellRules.takerFeeBps / 10_000
+        let funding = bought.notional * fundingBps / 10_000
+        let buyVWAP = bought.notional / rounded
+        let sellVWAP = sold.notional / rounded
+        return .success(
+            Sizing(
+                quantity: rounded, buyVWAP: buyVWAP, sellVWAP: sellVWAP, buyNotional: bought.notional, sellNotional: sold.notional,
+                expectedProfit: sold.notional - bought.notional - fees + funding,
+                netBpsAtSize: grossBps(buyAsk: buyVWAP, sellBid: sellVWAP) - feesBps + fundingBps, buyLevels: bought.levels,
+                sellLevels: sold.levels))
+    }
+
+    /// Notional of taking `quantity` base units from `levels`, best first.
+    static func cost(
+        of quantity: Double, levels: InlineArray<8, BookLevel>, count: Int, priceScale: UInt8, quantityScale: UInt8, contractSize: Double
+    ) -> (notional: Double, levels: Int) {
+        var left = quantity
+        var notional = 0.0
+        var used = 0
+        var index = 0
+        while left > 1e-12, index < count {
+            let available = value(levels[index].quantity, scale: quantityScale) * contractSize
+            let take = min(available, left)
+            notional += take * value(levels[index].price, scale: priceScale)
+            left -= take
+            used += 1
+            index += 1
+        }
+        return (notional, used)
+    }
+}

@@ -1,0 +1,161 @@
+import DraizerCore
+import FastPath
+import Foundation
+import Strategies
+import Testing
+
+/// The detector over a real shared-memory price store: index, freshness, verification, the
+/// entry threshold, sizing and the cooldown.
+@Suite(.serialized) struct SpreadDetectorTests {
+    static let binanceSpot = SourceId(exchange: .binance, market: .spot)
+    static let bybitSpot = SourceId(exchange: .bybit, market: .spot)
+    static let okxPerp = SourceId(exchange: .okx, market: .perp)
+
+    static func universe() throws -> Universe {
+        func instrument(_ source: SourceId, _ name: String) throws -> Instrument {
+            Instrument(
+                symbol: SymbolId(0), source: source, exchangeSymbol: name, tickSize: try Price("0.01"), stepSize: try Quantity("0.001"),
+                minQuantity: try Quantity("0.001"), minNotional: try ExactDecimal("5"), contractSize: ExactDecimal(1))
+        }
+        return try Universe(
+            symbols: [SymbolInfo(id: SymbolId(0), base: "BTC", quote: "USDT")],
+            instruments: [try instrument(binanceSpot, "BTCUSDT"), try instrument(bybitSpot, "BTCUSDT"), try instrument(okxPerp, "BTC-USDT-SWAP")],
+            directions: [
+                Direction(kind: .spotSpot, symbol: SymbolId(0), buy: binanceSpot, sell: bybitSpot),
+                Direction(kind: .spotSpot, symbol: SymbolId(0), buy: bybitSpot, sell: binanceSpot),
+                Direction(kind: .spotPerp, symbol: SymbolId(0), buy: binanceSpot, sell: okxPerp),
+            ])
+    }
+
+    @Test func indexListsEveryLegOfAnUpdate() throws {
+        let index = DirectionIndex(universe: try Self.universe())
+        let binance = index.legs(symbol: 0, source: Self.binanceSpot.index)
+        #expect(binance.map(\.direction) == [0, 1, 2])
+        #expect(binance.map(\.isBuyLeg) == [true, false, true])
+        #expect(binance.map(\.counterpart) == [Self.bybitSpot.rawValue, Self.bybitSpot.rawValue, Self.okxPerp.rawValue])
+        #expect(index.legs(symbol: 0, source: Self.okxPerp.index).map(\.isBuyLeg) == [false])
+        #expect(index.legs(symbol: 0, source: SourceId(exchange: .mexc, market: .spot).index).isEmpty)
+        #expect(index.legs(symbol: 7, source: 0).isEmpty, "unknown symbols have no legs")
+        #expect(index.legCount == 6)
+        #expect(DirectionIndex(universe: try Self.universe(), kinds: [.spotPerp]).legCount == 2)
+    }
+
+    final class Store {
+        let names: SegmentNames
+        let store: PriceStore
+        init() throws {
+            names = try SegmentNames(prefix: "sdt\(getpid())\(UInt16.random(in: 0...UInt16.max))")
+            store = try PriceStore.create(names: names, symbolCapacity: 4)
+        }
+        deinit { for name in names.existing() { try? SharedMemorySegment.unlink(name: name) } }
+
+        /// Publishes one level per side at 2-decimal prices, 3-decimal sizes.
+        func publish(_ source: SourceId, bid: Int64, ask: Int64, size: Int64 = 2_000, verified: Bool = true, ageNanos: Int64 = 0) {
+            var book = BookSnapshot()
+            book.top.priceScale = 2
+            book.top.quantityScale = 3
+            book.top.verified = verified
+            book.top.tsReceivedNanos = MonotonicClock.now() - ageNanos
+            book.bids[0] = BookLevel(price: bid, quantity: size)
+            book.asks[0] = BookLevel(price: ask, quantity: size)
+            book.bidCount = 1
+            book.askCount = 1
+            store.publish(slot: store.slot(symbol: SymbolId(0), source: source)!, book: book)
+        }
+    }
+
+    static func notice(_ source: SourceId) -> UpdateNotice {
+        UpdateNotice(symbol: SymbolId(0), source: source, kind: 1, tsReceivedNanos: MonotonicClock.now())
+    }
+
+    @Test func emitsAboveTheEntryEdgeOnlyAndSizesIt() throws {
+        let shm = try Store()
+        var config = DetectorConfig()
+        config.entryBps = 10
+        config.takerFeeBps = ["binance/spot": 10, "bybit/spot": 10, "okx/perp": 5]
+        let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: config)
+        // Bybit bids 65,200 while Binance asks 65,000: 30.77 bps gross, 10.77 net.
+        shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
+        shm.publish(Self.bybitSpot, bid: 6_520_000, ask: 6_521_000)
+        shm.publish(Self.okxPerp, bid: 6_499_500, ask: 6_500_500)
+        var emitted: [OpportunityRecord] = []
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 1)
+        let record = try #require(emitted.first)
+        #expect(record.buy == Self.binanceSpot && record.sell == Self.bybitSpot && record.strategyKind == .spotSpot)
+        #expect(abs(record.grossBps - 200 / 65_000 * 10_000) < 1e-6)
+        #expect(abs(record.netBps - (200 / 65_000 * 10_000 - 20)) < 1e-6)
+        #expect(abs(record.quantity - 0.153) < 1e-9, "10,000 USDT at 65,000 is 0.15384…, rounded down to the step")
+        #expect(record.decidedNanos >= record.tickReceivedNanos)
+        #expect(detector.counters.emissions == 1 && detector.counters.evaluations == 2 && detector.counters.belowThreshold == 1)
+
+        // Within the cooldown the same direction stays quiet.
+        detector.evaluate(Self.notice(Self.binanceSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 1 && detector.counters.cooldown == 1)
+
+        // 9 bps net is below a 10 bps entry: nothing, counted.
+        shm.publish(Self.bybitSpot, bid: 6_518_900, ask: 6_521_000)
+        let before = detector.counters.belowThreshold
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 1 && detector.counters.belowThreshold == before + 2)
+    }
+
+    @Test func staleOrUnverifiedPricesNeverEmit() throws {
+        let shm = try Store()
+        let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: DetectorConfig())
+        var emitted = 0
+        shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
+        shm.publish(Self.bybitSpot, bid: 6_600_000, ask: 6_601_000, verified: false)
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 0 && detector.counters.unverified == 2)
+        shm.publish(Self.bybitSpot, bid: 6_600_000, ask: 6_601_000, ageNanos: 3_000_000_000)
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 0 && detector.counters.stale == 2)
+        // Fresh and verified, the same prices emit; a paused strategy does not.
+        shm.publish(Self.bybitSpot, bid: 6_600_000, ask: 6_601_000)
+        detector.enabledStrategies = 0
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 0 && detector.counters.paused == 2)
+        detector.enabledStrategies = .max
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 1)
+    }
+
+    @Test func heldDirectionsWaitForTheirTrackToClose() throws {
+        let shm = try Store()
+        var config = DetectorConfig()
+        config.cooldownMillis = 0
+        let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: config)
+        shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
+        shm.publish(Self.bybitSpot, bid: 6_600_000, ask: 6_601_000)
+        var emitted = 0
+        detector.hold(direction: 0, true)
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 0)
+        detector.hold(direction: 0, false)
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
+        #expect(emitted == 1)
+        let reading = detector.reading(direction: 0, now: MonotonicClock.now())
+        #expect(reading.valid && abs(reading.grossBps - 100_000 / 6_500_000 * 10_000) < 1e-6)
+    }
+
+    @Test func configurationErrorsNameTheField() throws {
+        #expect(try DetectorConfig.load(json: Array("{}".utf8)) == DetectorConfig())
+        let custom = try DetectorConfig.load(json: Array(#"{"entryBps":12.5,"takerFeeBps":{"okx/perp":2}}"#.utf8))
+        #expect(custom.entryBps == 12.5 && custom.takerFee(Self.okxPerp) == 2 && custom.takerFee(Self.binanceSpot) == 10)
+        func error(_ text: String) -> String {
+            do {
+                _ = try DetectorConfig.load(json: Array(text.utf8))
+                return "accepted"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(error(#"{"entryBps":"ten"}"#).hasPrefix("entryBps: expected a number"))
+        #expect(error(#"{"entryBps":5,"exitBps":8}"#).hasPrefix("exitBps: expected at most entryBps"))
+        #expect(error(#"{"entrybps":5}"#).hasPrefix("entrybps: expected one of"))
+        #expect(error(#"{"takerFeeBps":{"kraken/spot":1}}"#).hasPrefix("takerFeeBps.kraken/spot"))
+        #expect(error(#"{"maxNotional":-1}"#).hasPrefix("maxNotional"))
+        #expect(error("[1]").hasPrefix("(root)"))
+    }
+}

@@ -1,0 +1,123 @@
+import DraizerCore
+import FastPath
+import Strategies
+import Testing
+
+/// The spread arithmetic against hand-computed cases.
+@Suite struct SpreadMathTests {
+    /// A book entry at 2-decimal prices and 3-decimal quantities: levels as (price, quantity).
+    static func book(bids: [(Double, Double)], asks: [(Double, Double)], priceScale: UInt8 = 2, quantityScale: UInt8 = 3) -> BookSnapshot {
+        var book = BookSnapshot()
+        func fixed(_ value: Double, _ scale: UInt8) -> Int64 { Int64((value * Double(pow10(scale))).rounded()) }
+        for (index, level) in bids.enumerated() {
+            book.bids[index] = BookLevel(price: fixed(level.0, priceScale), quantity: fixed(level.1, quantityScale))
+        }
+        for (index, level) in asks.enumerated() {
+            book.asks[index] = BookLevel(price: fixed(level.0, priceScale), quantity: fixed(level.1, quantityScale))
+        }
+        book.bidCount = bids.count
+        book.askCount = asks.count
+        book.top.priceScale = priceScale
+        book.top.quantityScale = quantityScale
+        book.top.verified = true
+        if let best = bids.first { book.top.bidPrice = fixed(best.0, priceScale) }
+        if let best = asks.first { book.top.askPrice = fixed(best.0, priceScale) }
+        return book
+    }
+
+    static func pow10(_ scale: UInt8) -> Int64 { (0..<Int(scale)).reduce(1) { value, _ in value * 10 } }
+
+    static func rules(fee: Double = 0, step: Double = 0.001, minNotional: Double = 0, contract: Double = 1) -> LegRules.Rules {
+        LegRules.Rules(contractSize: contract, stepBase: step, minQuantityBase: step, minNotional: minNotional, takerFeeBps: fee, listed: true)
+    }
+
+    static let buy = book(bids: [(99.9, 5)], asks: [(100, 1), (100.1, 2), (100.3, 5)])
+    static let sell = book(bids: [(101, 2), (100.8, 1), (100.2, 10)], asks: [(101.1, 5)])
+
+    @Test func grossAndNetOfFees() {
+        #expect(abs(SpreadMath.grossBps(buyAsk: 100, sellBid: 100.5) - 50) < 1e-9)
+        #expect(abs(SpreadMath.grossBps(buyAsk: 200, sellBid: 199) - -50) < 1e-9)
+        // 10 bps + 5.5 bps of taker fees on 50 bps gross leave 34.5.
+        let net = SpreadMath.grossBps(buyAsk: 100, sellBid: 100.5) - 10 - 5.5
+        #expect(abs(net - 34.5) < 1e-9)
+    }
+
+    @Test func depthWalkTakesEveryLevelThatClearsTheEdge() throws {
+        // Marginal edges: 100→101 100 bps, 100.1→101 89.9, 100.1→100.8 69.9, 100.3→100.2 below: stop at 3.
+        let sizing = try SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(), entryBps: 20, maxNotional: 1e9
+        ).get()
+        #expect(abs(sizing.quantity - 3) < 1e-9)
+        #expect(abs(sizing.buyNotional - 300.2) < 1e-9)
+        #expect(abs(sizing.sellNotional - 302.8) < 1e-9)
+        #expect(abs(sizing.buyVWAP - 300.2 / 3) < 1e-9 && abs(sizing.sellVWAP - 302.8 / 3) < 1e-9)
+        #expect(abs(sizing.expectedProfit - 2.6) < 1e-9)
+        #expect(sizing.buyLevels == 2 && sizing.sellLevels == 2)
+    }
+
+    @Test func theLargestSizeStopsWhereTheMarginalEdgeFallsBelowEntry() throws {
+        // With 80 bps required, the third unit (69.9 bps) is left: 2 units.
+        let sizing = try SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(), entryBps: 80, maxNotional: 1e9
+        ).get()
+        #expect(abs(sizing.quantity - 2) < 1e-9)
+        // Fees count in the marginal edge: 10 + 10 bps turn 89.9 into 69.9, below 75.
+        let withFees = try SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(fee: 10), sellRules: Self.rules(fee: 10), entryBps: 75, maxNotional: 1e9
+        ).get()
+        #expect(abs(withFees.quantity - 1) < 1e-9)
+        #expect(abs(withFees.expectedProfit - (101 - 100 - 100 * 0.001 - 101 * 0.001)) < 1e-9)
+        #expect(abs(withFees.netBpsAtSize - 80) < 1e-9)
+    }
+
+    @Test func maxNotionalAndStepSizeRoundDown() throws {
+        // 150 USDT: 1 unit at 100, then 50 / 100.1 = 0.49950 more, rounded down to the 0.001 step.
+        let sizing = try SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(), entryBps: 20, maxNotional: 150
+        ).get()
+        #expect(abs(sizing.quantity - 1.499) < 1e-9)
+        #expect(abs(sizing.buyNotional - (100 + 0.499 * 100.1)) < 1e-9)
+        // The coarser of the two steps wins: 0.01 on the sell leg.
+        let coarse = try SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(step: 0.01), entryBps: 20, maxNotional: 150
+        ).get()
+        #expect(abs(coarse.quantity - 1.49) < 1e-9)
+    }
+
+    @Test func minNotionalAndNothingToTake() {
+        let small = SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(minNotional: 500), sellRules: Self.rules(), entryBps: 20, maxNotional: 1e9)
+        #expect(small == .failure(.belowMinNotional))
+        let tiny = SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(step: 5), sellRules: Self.rules(), entryBps: 20, maxNotional: 1e9)
+        #expect(tiny == .failure(.belowMinNotional), "3 units round down to 0 in steps of 5")
+        let none = SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(), entryBps: 120, maxNotional: 1e9)
+        #expect(none == .failure(.belowThreshold))
+    }
+
+    @Test func contractSizedPerpetualsWalkInBaseUnits() throws {
+        // The sell leg quotes contracts of 0.01 base: 200 contracts = 2 base at 101.
+        let perp = Self.book(bids: [(101, 200), (100.8, 100)], asks: [(101.1, 100)], quantityScale: 0)
+        let sizing = try SpreadMath.size(
+            buy: Self.buy, sell: perp, buyRules: Self.rules(), sellRules: Self.rules(step: 0.01, contract: 0.01), entryBps: 20,
+            maxNotional: 1e9
+        ).get()
+        #expect(abs(sizing.quantity - 3) < 1e-9)
+        #expect(abs(sizing.sellNotional - 302.8) < 1e-9)
+    }
+
+    @Test func fundingIsNormalisedToTheHoldingTime() {
+        // 1 bp per 8 h interval held 24 h: 3 bps earned by the short perpetual.
+        #expect(abs(SpreadMath.fundingBps(ratePerInterval: 0.0001, intervalHours: 8, holdingHours: 24) - 3) < 1e-9)
+        // A 4-hour venue pays twice as often.
+        #expect(abs(SpreadMath.fundingBps(ratePerInterval: 0.0001, intervalHours: 4, holdingHours: 24) - 6) < 1e-9)
+        #expect(SpreadMath.fundingBps(ratePerInterval: 0.0001, intervalHours: 8, holdingHours: 0) == 0)
+        #expect(abs(SpreadMath.annualized(ratePerInterval: 0.0001, intervalHours: 8) - 0.1095) < 1e-12)
+        // Funding adds to the marginal edge: 3 bps lets a 69.9-bps level clear 72.
+        let sizing = try? SpreadMath.size(
+            buy: Self.buy, sell: Self.sell, buyRules: Self.rules(), sellRules: Self.rules(), entryBps: 72, maxNotional: 1e9, fundingBps: 3
+        ).get()
+        #expect(abs((sizing?.quantity ?? 0) - 3) < 1e-9)
+    }
+}
