@@ -117,6 +117,14 @@ let package = Package(
             ],
             path: "Services/market-gateway", swiftSettings: hotPath),
 
+        .executableTarget(
+            name: "opportunity-detector",
+            dependencies: [
+                "Strategies", "FastPath", "DraizerCore", "RedisBus", "ServiceKit", "CDraizerShim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/opportunity-detector", swiftSettings: hotPath),
+
         // MARK: Tests
         .executableTarget(
             name: "fastpath-probe", dependencies: ["FastPath", "DraizerCore"],
@@ -140,6 +148,12 @@ let package = Package(
             dependencies: [
                 "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "RedisBus", "draizer", "venue-sim", "market-gateway",
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "DetectorTests",
+            dependencies: [
+                "Strategies", "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
+                "opportunity-detector", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),

@@ -30,6 +30,31 @@ public struct DetectorConfig: Sendable, Equatable {
         takerFeeBps[source.name] ?? TakerFees.defaults[source.index]
     }
 
+    /// The configuration as the JSON object `load(json:)` reads.
+    public var jsonObject: [String: Any] {
+        [
+            "entryBps": entryBps, "exitBps": exitBps, "maxNotional": maxNotional, "maxPriceAgeMillis": maxPriceAgeMillis,
+            "cooldownMillis": cooldownMillis, "holdingHours": holdingHours, "trackIntervalMillis": trackIntervalMillis,
+            "trackMaxSeconds": trackMaxSeconds, "takerFeeBps": takerFeeBps,
+        ]
+    }
+
+    /// This configuration with one numeric field changed, validated like a file.
+    public func setting(_ field: String, to value: Double) throws(DetectorConfigError) -> DetectorConfig {
+        guard field != "takerFeeBps", jsonObject[field] != nil else {
+            throw .invalid(field: field, expected: "one of entryBps, exitBps, maxNotional, maxPriceAgeMillis, cooldownMillis, holdingHours, trackIntervalMillis, trackMaxSeconds", was: "\"\(field)\"")
+        }
+        var object = jsonObject
+        object[field] = value
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: object)
+        } catch {
+            throw .invalid(field: field, expected: "a number", was: "\(value)")
+        }
+        return try DetectorConfig.load(json: Array(data))
+    }
+
     public static func load(json: [UInt8]) throws(DetectorConfigError) -> DetectorConfig {
         let object: [String: Any]
         do {

@@ -19,6 +19,9 @@ public final class SpreadDetector {
         public var belowMinNotional: UInt64 = 0
         public var cooldown: UInt64 = 0
         public var paused: UInt64 = 0
+        /// A leg has no price yet (its entry was never written).
+        public var noPrice: UInt64 = 0
+        /// A seqlock read found a writer mid-write throughout its retries.
         public var inconsistent: UInt64 = 0
         public init() {}
     }
@@ -112,10 +115,7 @@ public final class SpreadDetector {
         let legs = index.legs(symbol: symbol, source: source)
         guard !legs.isEmpty else { return }
         let key = symbol * SourceId.count + source
-        guard slots[key] >= 0, store.readTop(slot: Int(slots[key]), into: &updated) == .consistent else {
-            counters.inconsistent &+= 1
-            return
-        }
+        guard slots[key] >= 0, count(store.readTop(slot: Int(slots[key]), into: &updated)) else { return }
         for leg in legs {
             counters.evaluations &+= 1
             let position = Int(leg.direction)
@@ -126,10 +126,7 @@ public final class SpreadDetector {
                 continue
             }
             let otherKey = symbol * SourceId.count + Int(leg.counterpart)
-            guard slots[otherKey] >= 0, store.readTop(slot: Int(slots[otherKey]), into: &other) == .consistent else {
-                counters.inconsistent &+= 1
-                continue
-            }
+            guard slots[otherKey] >= 0, count(store.readTop(slot: Int(slots[otherKey]), into: &other)) else { continue }
             guard updated.verified, other.verified else {
                 counters.unverified &+= 1
                 continue
@@ -161,18 +158,26 @@ public final class SpreadDetector {
         }
     }
 
+    /// True for a consistent read; counts the others by kind.
+    @inline(__always)
+    private func count(_ outcome: ReadOutcome) -> Bool {
+        switch outcome {
+        case .consistent: return true
+        case .empty: counters.noPrice &+= 1
+        case .inconsistent: counters.inconsistent &+= 1
+        }
+        return false
+    }
+
     /// The slow part of a candidate: both books' levels, sizing, the record.
     private func emitIfSized(
         _ position: Int, _ direction: Direction, _ strategy: StrategyKind, notice: UpdateNotice, now: Int64, gross: Double, net: Double,
         funding: Double, buyRules: LegRules.Rules, sellRules: LegRules.Rules, emit: (inout OpportunityRecord) -> Void
     ) {
         let symbol = direction.symbol.index
-        guard store.readBook(slot: Int(slots[symbol * SourceId.count + direction.buy.index]), into: &buyBook) == .consistent,
-            store.readBook(slot: Int(slots[symbol * SourceId.count + direction.sell.index]), into: &sellBook) == .consistent
-        else {
-            counters.inconsistent &+= 1
-            return
-        }
+        guard count(store.readBook(slot: Int(slots[symbol * SourceId.count + direction.buy.index]), into: &buyBook)),
+            count(store.readBook(slot: Int(slots[symbol * SourceId.count + direction.sell.index]), into: &sellBook))
+        else { return }
         guard buyBook.top.verified, sellBook.top.verified else {
             counters.unverified &+= 1
             return
@@ -203,11 +208,11 @@ public final class SpreadDetector {
             record.netBps = net
             record.netBpsAtSize = sizing.netBpsAtSize
             record.expectedProfit = sizing.expectedProfit
-            record.buyAgeNanos = now - buyBook.top.tsReceivedNanos
-            record.sellAgeNanos = now - sellBook.top.tsReceivedNanos
             lastEmitNanos[position] = now
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()
+            record.buyAgeNanos = record.decidedNanos - buyBook.top.tsReceivedNanos
+            record.sellAgeNanos = record.decidedNanos - sellBook.top.tsReceivedNanos
             emit(&record)
         }
     }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import CDraizerShim
+import DraizerCore
+import FastPath
+import Foundation
+import RedisBus
+import ServiceKit
+import Strategies
+
+/// `opportunity-detector`: every gateway update evaluated against the directions it takes part
+/// in; opportunities to the executor ring and Redis; signalled spreads tracked to convergence.
+@main
+struct DetectorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opportunity-detector", abstract: "Net executable edge on every price update; spreads tracked to convergence.")
+
+    @Option(help: "Universe file written by `draizer discover`.") var universe = "generated/universe.json"
+    @Option(help: "Detector configuration JSON (thresholds, sizes, fees); default: built-in values.") var config: String?
+    @Option(help: "Shared-memory prefix (env DRAIZER_SHM_PREFIX).") var shmPrefix = ProcessInfo.processInfo.environment["DRAIZER_SHM_PREFIX"] ?? "draizer"
+    @Option(help: "busy (spin on the rings) or futex (sleep when idle).") var wait = "futex"
+    @Option(help: "Pin the evaluation thread to this CPU (-1 = let the scheduler choose).") var cpu = -1
+    @Option(help: "Redis for the opportunities and spread.tracks streams (default: env REDIS_URL, else redis://127.0.0.1:6379).")
+    var redisURL: String?
+    @Flag(help: "Write no Redis streams.") var noRedis = false
+    @Option(help: "Bound of each Redis stream (XADD MAXLEN ~).") var streamMaxlen = 100_000
+    @Option(help: "Folder of the daily track files (tracks-YYYY-MM-DD.jsonl).") var tracksDir = "tracks"
+    @Option(help: "Control socket path (default /tmp/<prefix>-detector.sock).") var controlSocket: String?
+
+    func run() throws {
+        guard let waitMode = DetectorLoop.WaitMode(rawValue: wait) else { throw ValidationError("--wait: expected busy or futex, was \(wait)") }
+        if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
+        let loaded: Universe
+        let settings: DetectorConfig
+        do {
+            loaded = try Universe.load(path: universe)
+            settings = try config.map { try DetectorConfig.load(path: $0) } ?? DetectorConfig()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let names = try SegmentNames(prefix: shmPrefix)
+        let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(4096, loaded.symbols.count))
+        guard loaded.symbols.count <= store.symbolCapacity else {
+            throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
+        }
+        let control = try ControlSegment.attachOrCreate(names: names)
+        let consumers = try Exchange.allCases.map { exchange -> RingConsumer<UpdateNotice> in
+            let name = names.ring("notices.\(exchange.name)")
+            if (try? SPSCRing.inspect(name: name)) == nil { _ = try? SPSCRing.create(name: name, capacity: 65536, of: UpdateNotice.self) }
+            return try RingConsumer<UpdateNotice>(name: name)
+        }
+        let executorName = names.ring("opportunities")
+        if (try? SPSCRing.inspect(name: executorName)) == nil { _ = try? SPSCRing.create(name: executorName, capacity: 4096, of: OpportunityRecord.self) }
+        let executor = try RingProducer<OpportunityRecord>(name: executorName)
+        var streams: StreamPublisher?
+        if !noRedis {
+            guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
+            let url = redisURL ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+            do {
+                streams = StreamPublisher(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
+            } catch {
+                throw ValidationError("--redis-url: \(error)")
+            }
+        }
+        let loop = DetectorLoop(
+            store: store, control: control, universe: loaded, config: settings, consumers: consumers, executor: executor, streams: streams,
+            journal: try TrackJournal(directory: tracksDir), wait: waitMode)
+
+        let universePath = universe
+        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"
+        let server = try ControlSocketServer(path: socketPath) { command in
+            Self.handle(command, loop: loop, control: control, universePath: universePath)
+        }
+        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { loop.requests.withLock { $0.stop = true } }
+            source.resume()
+            return source
+        }
+        print(
+            "opportunity-detector running: \(loaded.directions.count) directions, entry \(settings.entryBps) bps, wait \(waitMode.rawValue), control socket \(socketPath)"
+        )
+        fflush(nil)
+        loop.run()
+        signals.forEach { $0.cancel() }
+        streams?.stop()
+        server.stop()
+    }
+
+    /// Control commands: `status`, `pause S`, `resume S`, `set FIELD VALUE`, `reload`, `shutdown`
+    /// (plain words or `{"command":…}` JSON).
+    static func handle(_ text: String, loop: DetectorLoop, control: ControlSegment, universePath: String) -> String {
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        if let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let command = object["command"] as? String
+        {
+            words = [command] + ((object["args"] as? [Any]) ?? []).map { "\($0)" }
+        }
+        guard let verb = words.first?.lowercased() else { return #"{"ok":false,"error":"empty command"}"# }
+        switch verb {
+        case "status":
+            return loop.statusText.withLock { $0 }
+        case "pause", "resume":
+            guard words.count == 2, let strategy = StrategyKind(name: words[1]) else {
+                let all = StrategyKind.allCases.map(\.name).joined(separator: ", ")
+                return #"{"ok":false,"error":"\#(verb) expects one strategy: \#(all)"}"#
+            }
+            control.setStrategy(strategy, enabled: verb == "resume")
+            return #"{"ok":true,"strategy":"\#(strategy.name)","enabled":\#(verb == "resume")}"#
+        case "set":
+            guard words.count == 3, let value = Double(words[2]), value.isFinite else {
+                return #"{"ok":false,"error":"set expects a field and a number, e.g. set entryBps 12"}"#
+            }
+            do {
+                let fresh = try loop.currentConfig.withLock { $0 }.setting(words[1], to: value)
+                loop.currentConfig.withLock { $0 = fresh }
+                loop.requests.withLock { $0.config = fresh }
+                return #"{"ok":true,"\#(words[1])":\#(value)}"#
+            } catch {
+                return #"{"ok":false,"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#
+            }
+        case "reload":
+            do {
+                let fresh = try Universe.load(path: universePath)
+                loop.requests.withLock { $0.universe = fresh }
+                return #"{"ok":true,"directions":\#(fresh.directions.count)}"#
+            } catch {
+                return #"{"ok":false,"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#
+            }
+        case "shutdown":
+            loop.requests.withLock { $0.stop = true }
+            return #"{"ok":true}"#
+        default:
+            return #"{"ok":false,"error":"expected status, pause, resume, set, reload or shutdown"}"#
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import CDraizerShim
+import DraizerCore
+import FastPath
+import RedisBus
+import Strategies
+import Synchronization
+
+/// The detector's evaluation thread: drains every gateway's notice ring, evaluates each update,
+/// hands opportunities to the executor ring and Redis, and follows each signalled spread.
+/// Other threads (control socket, signals) talk to it only through `requests` and read
+/// `statusText`.
+final class DetectorLoop: @unchecked Sendable {
+    // @unchecked Sendable: everything but `requests` and `statusText` (both Mutex) is touched only
+    // by the thread that calls `run`.
+
+    enum WaitMode: String, CaseIterable {
+        /// Spin on the rings (lowest latency; owns a core).
+        case busy
+        /// When idle, spin briefly over every ring, then sleep on the futex doorbell of the ring
+        /// that delivered last, at most 200 µs (a futex waits on one ring; the others are polled
+        /// at least that often).
+        case futex
+    }
+
+    struct Requests {
+        var config: DetectorConfig?
+        var universe: Universe?
+        var stop = false
+    }
+
+    static let opportunitiesStream = "opportunities"
+    static let tracksStream = "spread.tracks"
+
+    let store: PriceStore
+    let control: ControlSegment
+    let consumers: [RingConsumer<UpdateNotice>]
+    let executor: RingProducer<OpportunityRecord>?
+    let streams: StreamPublisher?
+    let journal: TrackJournal?
+    let wait: WaitMode
+    let requests = Mutex(Requests())
+    let statusText = Mutex("{}")
+    /// The configuration in force (what `set` edits).
+    let currentConfig: Mutex<DetectorConfig>
+
+    private var universe: Universe
+    private var detector: SpreadDetector
+    private var tracker: SpreadTracker
+    private var directionsByName: [String: Int] = [:]
+    private var tickToDecision = LatencyHistogram()
+    private var recent: [String] = []
+    private var executorFull: UInt64 = 0
+    private var journalErrors: UInt64 = 0
+    private var lastJournalError = ""
+    private var recoveredTracks = 0
+    private var waitOn = 0
+
+    init(
+        store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
+        executor: RingProducer<OpportunityRecord>?, streams: StreamPublisher?, journal: TrackJournal?, wait: WaitMode
+    ) {
+        self.store = store
+        self.control = control
+        self.universe = universe
+        self.consumers = consumers
+        self.executor = executor
+        self.streams = streams
+        self.journal = journal
+        self.wait = wait
+        currentConfig = Mutex(config)
+        // Ids stay unique across restarts: wall-clock microseconds at start, then +1 per emission.
+        detector = SpreadDetector(store: store, universe: universe, config: config, firstId: UInt64(WallClock.now() / 1000))
+        tracker = SpreadTracker(intervalMillis: config.trackIntervalMillis, maxAgeSeconds: config.trackMaxSeconds, exitBps: config.exitBps)
+        indexDirections()
+        if let journal {
+            let now = MonotonicClock.now()
+            recoveredTracks = tracker.recover(lines: journal.recentLines(wallMillis: WallClock.now() / 1_000_000), now: now) {
+                self.directionsByName["\($0)|\($1)|\($2)"]
+            }
+            for track in tracker.open { detector.hold(direction: track.direction, true) }
+        }
+    }
+
+    private func indexDirections() {
+        directionsByName = [:]
+        for (position, direction) in detector.directions.enumerated() {
+            directionsByName["\(universe.symbols[direction.symbol.index].name)|\(direction.buy.name)|\(direction.sell.name)"] = position
+        }
+    }
+
+    // MARK: The loop
+
+    func run() {
+        var nextHousekeeping: Int64 = 0
+        while true {
+            var drained = 0
+            for (position, consumer) in consumers.enumerated() {
+                var taken = 0
+                while taken < 512, let notice = consumer.tryPop() {
+                    detector.evaluate(notice, now: MonotonicClock.now()) { record in emitted(&record) }
+                    taken += 1
+                }
+                if taken > 0 { waitOn = position }
+                drained += taken
+            }
+            let now = MonotonicClock.now()
+            if now >= nextHousekeeping {
+                if housekeeping(now: now) { return }
+                nextHousekeeping = now + 1_000_000
+            }
+            if drained == 0 { idle() }
+        }
+    }
+
+    private func idle() {
+        switch wait {
+        case .busy:
+            for _ in 0..<64 { drz_cpu_relax() }
+        case .futex:
+            for _ in 0..<256 {
+                for consumer in consumers where consumer.hasRecords { return }
+                drz_cpu_relax()
+            }
+            _ = consumers[waitOn].waitForRecords(spinIterations: 0, timeoutNanos: 200_000)
+        }
+    }
+
+    /// One opportunity: executor ring, Redis, the tracker.
+    private func emitted(_ record: inout OpportunityRecord) {
+        tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
+        if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
+        let direction = detector.directions[Int(record.direction)]
+        let symbol = universe.symbols[direction.symbol.index].name
+        let wallMillis = record.wallNanos / 1_000_000
+        let fields: [(String, String)] = [
+            ("id", String(record.id)), ("ts_ms", String(wallMillis)), ("strategy", StrategyKind.for(direction.kind).name), ("symbol", symbol),
+            ("buy", direction.buy.name), ("sell", direction.sell.name), ("quantity", Self.number(record.quantity)),
+            ("buy_vwap", Self.number(record.buyVWAP)), ("sell_vwap", Self.number(record.sellVWAP)), ("gross_bps", Self.number(record.grossBps)),
+            ("net_bps", Self.number(record.netBps)), ("net_bps_at_size", Self.number(record.netBpsAtSize)),
+            ("expected_profit", Self.number(record.expectedProfit)), ("buy_age_ms", Self.number(Double(record.buyAgeNanos) / 1e6)),
+            ("sell_age_ms", Self.number(Double(record.sellAgeNanos) / 1e6)),
+            ("tick_to_decision_ns", String(record.decidedNanos - record.tickReceivedNanos)),
+        ]
+        streams?.publish([StreamMessage(stream: Self.opportunitiesStream, fields: fields)])
+        let textFields: Set<String> = ["strategy", "symbol", "buy", "sell"]
+        recent.append("{" + fields.map { textFields.contains($0.0) ? "\"\($0.0)\":\"\($0.1)\"" : "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+        if recent.count > 20 { recent.removeFirst(recent.count - 20) }
+        if let event = tracker.opened(record, direction: direction, symbolName: symbol, now: MonotonicClock.now()) {
+            detector.hold(direction: Int(record.direction), true)
+            record_([event], wallMillis: wallMillis)
+        }
+    }
+
+    /// Every millisecond: control flags, requests, tracked spreads, the status text. True = stop.
+    private func housekeeping(now: Int64) -> Bool {
+        var mask: UInt32 = 0
+        for strategy in StrategyKind.allCases where control.isStrategyEnabled(strategy) { mask |= 1 << UInt32(strategy.rawValue) }
+        detector.enabledStrategies = mask
+        let taken = requests.withLock { requests -> Requests in
+            let copy = requests
+            requests.config = nil
+            requests.universe = nil
+            return copy
+        }
+        if taken.stop { return true }
+        if let config = taken.config {
+            detector.apply(config)
+            tracker.exitBps = config.exitBps
+            tracker.intervalNanos = Int64(config.trackIntervalMillis) * 1_000_000
+            tracker.maxAgeMillis = Int64(config.trackMaxSeconds * 1000)
+        }
+        if let universe = taken.universe { reload(universe) }
+        let wallMillis = WallClock.now() / 1_000_000
+        let events = tracker.tick(now: now, wallMillis: wallMillis) { self.detector.reading(direction: $0, now: now) }
+        if !events.isEmpty {
+            for case .closed(let track, _) in events { detector.hold(direction: track.direction, false) }
+            record_(events, wallMillis: wallMillis)
+        }
+        if now >= nextStatus {
+            statusText.withLock { $0 = status() }
+            nextStatus = now + 200_000_000
+        }
+        return false
+    }
+
+    private var nextStatus: Int64 = 0
+
+    /// A new universe: a fresh detector; open tracks follow their directions by name.
+    private func reload(_ fresh: Universe) {
+        let open = tracker.open
+        universe = fresh
+        detector = SpreadDetector(store: store, universe: fresh, config: detector.config, firstId: UInt64(WallClock.now() / 1000))
+        indexDirections()
+        let lines = open.map { track in
+            SpreadTracker.line(.opened(track, grossBps: 0, netBps: track.lastNetBps, quantity: 0), wallMillis: track.openedWallMillis)
+        }
+        tracker = SpreadTracker(
+            intervalMillis: Int(tracker.intervalNanos / 1_000_000), maxAgeSeconds: Double(tracker.maxAgeMillis) / 1000, exitBps: tracker.exitBps)
+        tracker.recover(lines: lines, now: MonotonicClock.now()) { self.directionsByName["\($0)|\($1)|\($2)"] }
+        for track in tracker.open { detector.hold(direction: track.direction, true) }
+    }
+
+    /// Tracker events to the daily file and to Redis.
+    private func record_(_ events: [SpreadTracker.Event], wallMillis: Int64) {
+        let lines = events.map { SpreadTracker.line($0, wallMillis: wallMillis) }
+        do {
+            try journal?.append(lines, wallMillis: wallMillis)
+        } catch {
+            journalErrors &+= 1
+            lastJournalError = "\(error)"
+        }
+        streams?.publish(lines.map { StreamMessage(stream: Self.tracksStream, fields: [("event", $0)]) })
+    }
+
+    static func number(_ value: Double) -> String {
+        value.isFinite ? String((value * 1_000_000).rounded() / 1_000_000) : "0"
+    }
+
+    private func status() -> String {
+        let counters = detector.counters
+        func nanos(_ fraction: Double) -> String { tickToDecision.percentile(fraction).map(String.init) ?? "null" }
+        let strategies = StrategyKind.allCases.map { "\"\($0.name)\":\(detector.enabledStrategies & (1 << UInt32($0.rawValue)) != 0)" }
+        let tracks = tracker.open.map { track in
+            #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
+        }
+        let config = detector.config
+        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours)},"streams":\#(streams?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+    }
+}
