@@ -87,7 +87,7 @@ let package = Package(
             name: "draizer",
             dependencies: [
                 "DraizerCore", "FastPath", "OrderBook", "Venues", "Discovery", "VenueTransport", "RedisBus", "PostgresStore",
-                "ServiceKit", "CDraizerShim",
+                "ServiceKit", "CDraizerShim", "Strategies",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "CAllocCounter",

@@ -89,6 +89,13 @@ for exchange in binance bybit okx mexc gateio; do
 done
 sleep 2
 
+log "starting opportunity-detector (tracks in .run/tracks)"
+"$bin/opportunity-detector" --universe "$DRAIZER_ROOT/generated/universe.json" --shm-prefix "$prefix" \
+    --tracks-dir "$rundir/tracks" >"$rundir/logs/opportunity-detector.log" 2>&1 &
+pids+=($!)
+sleep 1
+
+log "Redis streams: redis-cli -s $rundir/redis/redis.sock XREVRANGE opportunities + - COUNT 5 (also spread.tracks, md.book_ticker, md.funding)"
 log "live status (Ctrl-C stops everything; logs in .run/logs)"
 if [ "$duration" -gt 0 ]; then
     "$draizer" status --prefix "$prefix" --universe "$DRAIZER_ROOT/generated/universe.json" --watch --interval-millis 2000 --count $(( (duration + 1) / 2 ))

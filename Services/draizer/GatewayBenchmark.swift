@@ -141,23 +141,33 @@ final class GatewayBenchmark {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Starts `exchange`'s gateway, waits until every book is verified, warms up a second, then
-    /// measures `seconds` and stops it.
-    func measure(_ exchange: Exchange, seconds: Double) throws -> Window {
+    /// Starts `exchange`'s gateway (pinned to CPU 0 when pinning) and waits until every book is
+    /// verified; returns it and its control socket.
+    func startGateway(_ exchange: Exchange, extra: [String] = []) throws -> (ChildProcess, String) {
         let socket = "/tmp/\(prefix)-\(exchange.name).sock"
         var arguments = [
             "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", simURL, "--shm-prefix", prefix,
             "--control-socket", socket,
-        ]
+        ] + extra
         if pin { arguments += ["--cpu", "0"] }
         let gateway = try ChildProcess(executable: Self.sibling("market-gateway"), arguments: arguments, output: .discard)
-        defer { _ = gateway.terminate(graceMillis: 2000) }
         let live = Date().addingTimeInterval(30)
         while true {
             if let status = try? Self.status(socket), Self.allVerified(status) { break }
-            guard Date() < live, gateway.isRunning else { throw CommandFailure("\(exchange.name) gateway: books not verified within 30 s") }
+            guard Date() < live, gateway.isRunning else {
+                _ = gateway.terminate(graceMillis: 2000)
+                throw CommandFailure("\(exchange.name) gateway: books not verified within 30 s")
+            }
             usleep(100_000)
         }
+        return (gateway, socket)
+    }
+
+    /// Starts `exchange`'s gateway, waits until every book is verified, warms up a second, then
+    /// measures `seconds` and stops it.
+    func measure(_ exchange: Exchange, seconds: Double) throws -> Window {
+        let (gateway, socket) = try startGateway(exchange)
+        defer { _ = gateway.terminate(graceMillis: 2000) }
         usleep(1_000_000)
         _ = try ControlSocketServer.request(path: socket, command: "reset")
         let before = try Self.status(socket)

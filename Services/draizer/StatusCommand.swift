@@ -1,6 +1,8 @@
 import ArgumentParser
 import DraizerCore
 import FastPath
+import Foundation
+import ServiceKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +18,8 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Redraw every --interval-millis until interrupted.") var watch = false
     @Option(help: "Refresh interval with --watch.") var intervalMillis = 1000
     @Option(help: "Stop after this many refreshes (0 = until interrupted).") var count = 0
+    @Option(help: "The detector's control socket (default /tmp/<prefix>-detector.sock); shown when it answers.")
+    var detectorSocket: String?
 
     func run() throws {
         let names = try SegmentNames(prefix: segments.prefix)
@@ -40,6 +44,10 @@ struct StatusCommand: ParsableCommand {
         var lines = ["draizer status  (\(formatWall(WallClock.now())))", ""]
         lines += HealthTable.render(control)
         lines.append("")
+        if let detector = DetectorView.status(socket: detectorSocket ?? "/tmp/\(segments.prefix)-detector.sock") {
+            lines += DetectorView.render(detector)
+            lines.append("")
+        }
         lines.append(pad("symbol", 12) + pad("source", 14) + pad("bid", 16) + pad("ask", 16) + pad("spread bps", 12) + pad("verified", 10) + "age")
         let now = MonotonicClock.now()
         var top = TopOfBook()
@@ -87,6 +95,50 @@ enum HealthTable {
             lines.append(
                 pad(source.name, 14) + pad(health.state.description, 11) + pad("\(health.messages)", 12) + pad("\(health.gaps)", 7)
                     + pad("\(health.reconnects)", 11) + pad("\(health.resyncs)", 9) + pad("\(health.errors)", 8) + age)
+        }
+        return lines
+    }
+}
+
+/// The detector's part of `status`: counters, the latest opportunities and the open tracks.
+enum DetectorView {
+    static func status(socket: String) -> [String: Any]? {
+        guard let text = try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 500) else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    }
+
+    static func render(_ status: [String: Any]) -> [String] {
+        func int(_ value: Any?) -> Int { (value as? NSNumber)?.intValue ?? 0 }
+        func fixed(_ value: Any?, _ digits: Int = 2) -> String {
+            String(format: "%.\(digits)f", (value as? NSNumber)?.doubleValue ?? 0)
+        }
+        let rejected = status["rejected"] as? [String: Any] ?? [:]
+        let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
+        var lines = [
+            "detector: \(int(status["updates"])) updates, \(int(status["evaluations"])) evaluations, \(int(status["emissions"])) opportunities; "
+                + "tick→decision p50 \(int(latency["p50"])) ns, p99 \(int(latency["p99"])) ns",
+            "  rejected: " + ["below_threshold", "stale", "unverified", "below_min_notional", "cooldown_or_tracked", "paused", "no_price"]
+                .map { "\($0.replacingOccurrences(of: "_", with: " ")) \(int(rejected[$0]))" }.joined(separator: ", "),
+            "",
+            "latest opportunities",
+            pad("time", 14) + pad("symbol", 11) + pad("buy", 14) + pad("sell", 14) + pad("net bps", 9) + pad("gross", 8) + pad("size", 11)
+                + pad("profit", 10),
+        ]
+        for opportunity in (status["recent"] as? [[String: Any]] ?? []).prefix(8) {
+            let time = formatWall(Int64(int(opportunity["ts_ms"])) * 1_000_000).split(separator: "T").last.map(String.init) ?? ""
+            lines.append(
+                pad(String(time.prefix(12)), 14) + pad(opportunity["symbol"] as? String ?? "", 11) + pad(opportunity["buy"] as? String ?? "", 14)
+                    + pad(opportunity["sell"] as? String ?? "", 14) + pad(fixed(opportunity["net_bps"]), 9) + pad(fixed(opportunity["gross_bps"]), 8)
+                    + pad(fixed(opportunity["quantity"], 4), 11) + fixed(opportunity["expected_profit"]))
+        }
+        let tracks = status["open_tracks"] as? [[String: Any]] ?? []
+        lines.append("")
+        lines.append("open tracks (\(tracks.count))")
+        lines.append(pad("symbol", 11) + pad("buy", 14) + pad("sell", 14) + pad("points", 8) + pad("net bps", 9) + "peak")
+        for track in tracks.prefix(10) {
+            lines.append(
+                pad(track["symbol"] as? String ?? "", 11) + pad(track["buy"] as? String ?? "", 14) + pad(track["sell"] as? String ?? "", 14)
+                    + pad("\(int(track["points"]))", 8) + pad(fixed(track["last_net_bps"]), 9) + fixed(track["peak_net_bps"]))
         }
         return lines
     }

@@ -24,6 +24,8 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     let store: PriceStore
     let ring: RingProducer<UpdateNotice>?
     let health: SourceHealthWriter
+    /// Wakes the detector (sleeping on all gateways' rings at once) after each notice.
+    let doorbell: Doorbell?
     let depthFeed: DepthFeed
     private var quoteFeed: QuoteFeed
     private var fundingFeed: FundingFeed
@@ -53,8 +55,9 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
-        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter, streams: StreamPublisher?, symbolNames: [String]
+        ring: RingProducer<UpdateNotice>?, health: SourceHealthWriter, doorbell: Doorbell?, streams: StreamPublisher?, symbolNames: [String]
     ) {
+        self.doorbell = doorbell
         self.source = source
         self.streams = streams
         self.symbolNames = symbolNames
@@ -314,7 +317,8 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         if snapshot.top.verified, pendingResyncs == 0 { health.setState(.live) }
         if let ring {
             let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
-            if !ring.pushAndNotify(notice) { ringFull &+= 1 }
+            if !ring.tryPush(notice) { ringFull &+= 1 }
+            doorbell?.ring()
         }
         if fromFrame { frameToShm.record(MonotonicClock.now() - now) }
     }

@@ -53,7 +53,7 @@ final class Gateway: @unchecked Sendable {
                 offset += count
                 let connection = FeedConnection(
                     source: source, instruments: slice, loop: loop, endpoints: endpoints, store: store, ring: ring,
-                    health: control.health(source), streams: streams, symbolNames: universe.symbols.map(\.name))
+                    health: control.health(source), doorbell: control.updateDoorbell, streams: streams, symbolNames: universe.symbols.map(\.name))
                 connections.append(connection)
                 connection.start()
             }

@@ -16,9 +16,8 @@ final class DetectorLoop: @unchecked Sendable {
     enum WaitMode: String, CaseIterable {
         /// Spin on the rings (lowest latency; owns a core).
         case busy
-        /// When idle, spin briefly over every ring, then sleep on the futex doorbell of the ring
-        /// that delivered last, at most 200 µs (a futex waits on one ring; the others are polled
-        /// at least that often).
+        /// When idle, spin briefly over every ring, then sleep on the control segment's update
+        /// doorbell, which every gateway rings after a notice (at most 1 ms, for housekeeping).
         case futex
     }
 
@@ -53,7 +52,9 @@ final class DetectorLoop: @unchecked Sendable {
     private var journalErrors: UInt64 = 0
     private var lastJournalError = ""
     private var recoveredTracks = 0
-    private var waitOn = 0
+    /// Emitted this round, waiting for the slow side work (Redis, status, tracker, journal), which
+    /// runs after the rings are drained so it never delays the next decision.
+    private var pendingEmissions: [OpportunityRecord] = []
 
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
@@ -94,15 +95,15 @@ final class DetectorLoop: @unchecked Sendable {
         var nextHousekeeping: Int64 = 0
         while true {
             var drained = 0
-            for (position, consumer) in consumers.enumerated() {
+            for consumer in consumers {
                 var taken = 0
                 while taken < 512, let notice = consumer.tryPop() {
                     detector.evaluate(notice, now: MonotonicClock.now()) { record in emitted(&record) }
                     taken += 1
                 }
-                if taken > 0 { waitOn = position }
                 drained += taken
             }
+            if !pendingEmissions.isEmpty { publishEmissions() }
             let now = MonotonicClock.now()
             if now >= nextHousekeeping {
                 if housekeeping(now: now) { return }
@@ -121,14 +122,32 @@ final class DetectorLoop: @unchecked Sendable {
                 for consumer in consumers where consumer.hasRecords { return }
                 drz_cpu_relax()
             }
-            _ = consumers[waitOn].waitForRecords(spinIterations: 0, timeoutNanos: 200_000)
+            let doorbell = control.updateDoorbell
+            doorbell.prepareToSleep()
+            for consumer in consumers where consumer.hasRecords {
+                doorbell.cancelSleep()
+                return
+            }
+            doorbell.sleep(timeoutNanos: 1_000_000)
         }
     }
 
-    /// One opportunity: executor ring, Redis, the tracker.
+    /// One opportunity: to the executor at once; its direction held until its track is opened.
     private func emitted(_ record: inout OpportunityRecord) {
         tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
         if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
+        detector.hold(direction: Int(record.direction), true)
+        pendingEmissions.append(record)
+    }
+
+    /// The side work of this round's opportunities: Redis, the status list, their tracks.
+    private func publishEmissions() {
+        let emitted = pendingEmissions
+        pendingEmissions.removeAll(keepingCapacity: true)
+        for record in emitted { publish(record) }
+    }
+
+    private func publish(_ record: OpportunityRecord) {
         let direction = detector.directions[Int(record.direction)]
         let symbol = universe.symbols[direction.symbol.index].name
         let wallMillis = record.wallNanos / 1_000_000
@@ -146,8 +165,9 @@ final class DetectorLoop: @unchecked Sendable {
         recent.append("{" + fields.map { textFields.contains($0.0) ? "\"\($0.0)\":\"\($0.1)\"" : "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         if recent.count > 20 { recent.removeFirst(recent.count - 20) }
         if let event = tracker.opened(record, direction: direction, symbolName: symbol, now: MonotonicClock.now()) {
-            detector.hold(direction: Int(record.direction), true)
             record_([event], wallMillis: wallMillis)
+        } else if !tracker.isOpen(direction: Int(record.direction)) {
+            detector.hold(direction: Int(record.direction), false)
         }
     }
 

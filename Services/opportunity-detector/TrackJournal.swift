@@ -7,25 +7,34 @@ final class TrackJournal {
     let directory: String
     private var handle: FileHandle?
     private var day = ""
+    /// The UTC day `day` names, as [start, end) wall ms: the name is recomputed only past it.
+    private var dayRange: Range<Int64> = 0..<0
 
     init(directory: String) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
+    /// `YYYY-MM-DD` (UTC) of a wall time.
     static func day(wallMillis: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(wallMillis) / 1000))
+        var seconds = time_t(wallMillis / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
     }
 
     func path(day: String) -> String { "\(directory)/tracks-\(day).jsonl" }
 
     func append(_ lines: [String], wallMillis: Int64) throws {
         guard !lines.isEmpty else { return }
+        guard !dayRange.contains(wallMillis) || handle == nil else {
+            try handle?.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+            return
+        }
         let today = Self.day(wallMillis: wallMillis)
+        let start = wallMillis - wallMillis % 86_400_000
+        dayRange = start..<(start + 86_400_000)
         if today != day || handle == nil {
             try handle?.close()
             let file = path(day: today)

@@ -5,6 +5,7 @@ import DraizerCore
 /// ```
 ///   0 header (128)                               geometry: strategy slots, source rows, row bytes
 /// 128 killSwitch u32  132 killReason u32  136 killedAtWallNanos i64  144 generation u64
+/// 160 update doorbell: sleeping u32, 168 wake count u64 (gateways ring it after every notice)
 /// 192 strategy enable flags: 32 × u32 (1 = enabled)
 /// 384 health rows: one 64-byte line per source
 ///       0 heartbeatNanos i64  8 state u32  16 messages u64  24 gaps u64  32 reconnects u64
@@ -24,6 +25,8 @@ public final class ControlSegment: @unchecked Sendable {
         static let killReason = 132
         static let killedAt = 136
         static let generation = 144
+        static let updateDoorbell = 160
+        static let updateDoorbellWakes = 168
         static let strategies = 192
         static let health = 384
     }
@@ -77,6 +80,12 @@ public final class ControlSegment: @unchecked Sendable {
     }
 
     // MARK: Control block
+
+    /// One doorbell for every gateway's notice ring: a detector watching several rings sleeps on
+    /// it when all are empty, and any gateway wakes it after pushing a notice.
+    public var updateDoorbell: Doorbell {
+        Doorbell(words, sleepingOffset: Offset.updateDoorbell, wakeCountOffset: Offset.updateDoorbellWakes)
+    }
 
     /// Changes so far; readers cache decisions and re-read when this moves.
     public var generation: UInt64 { words.loadAcquire(Offset.generation) }

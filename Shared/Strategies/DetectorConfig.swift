@@ -77,7 +77,7 @@ public struct DetectorConfig: Sendable, Equatable {
         }
         func number(_ field: String, _ range: ClosedRange<Double>) throws(DetectorConfigError) -> Double? {
             guard let value = object[field] else { return nil }
-            guard let number = (value as? NSNumber)?.doubleValue, !(value is Bool), number.isFinite, range.contains(number) else {
+            guard let number = Self.jsonNumber(value), number.isFinite, range.contains(number) else {
                 throw .invalid(field: field, expected: "a number in \(range.lowerBound)...\(range.upperBound)", was: "\(value)")
             }
             return number
@@ -99,13 +99,19 @@ public struct DetectorConfig: Sendable, Equatable {
                 guard SourceId(name: name) != nil else {
                     throw .invalid(field: "takerFeeBps.\(name)", expected: "a source such as binance/spot", was: "\"\(name)\"")
                 }
-                guard let fee = (value as? NSNumber)?.doubleValue, !(value is Bool), fee.isFinite, (0...1_000).contains(fee) else {
+                guard let fee = Self.jsonNumber(value), fee.isFinite, (0...1_000).contains(fee) else {
                     throw .invalid(field: "takerFeeBps.\(name)", expected: "a fee in bps, 0...1000", was: "\(value)")
                 }
                 config.takerFeeBps[name] = fee
             }
         }
         return config
+    }
+
+    /// A JSON number (JSONSerialization's booleans are NSNumbers too, of type "c": refused).
+    static func jsonNumber(_ value: Any) -> Double? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return number.doubleValue
     }
 
     public static func load(path: String) throws(DetectorConfigError) -> DetectorConfig {

@@ -46,10 +46,19 @@ public struct DirectionIndex: Sendable {
     /// The legs an update of (symbol, source) takes part in (empty for unknown pairs).
     @inline(__always)
     public func legs(symbol: Int, source: Int) -> ArraySlice<Leg> {
-        guard symbol < symbolCount, source < SourceId.count else { return [] }
-        let key = symbol * SourceId.count + source
-        return legs[Int(offsets[key])..<Int(offsets[key + 1])]
+        legs[legRange(symbol: symbol, source: source)]
     }
+
+    /// Positions of those legs (for tables kept beside the index, one entry per leg).
+    @inline(__always)
+    public func legRange(symbol: Int, source: Int) -> Range<Int> {
+        guard symbol < symbolCount, source < SourceId.count else { return 0..<0 }
+        let key = symbol * SourceId.count + source
+        return Int(offsets[key])..<Int(offsets[key + 1])
+    }
+
+    @inline(__always)
+    public func leg(at position: Int) -> Leg { legs[position] }
 
     public var legCount: Int { legs.count }
 }

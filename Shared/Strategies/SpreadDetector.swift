@@ -47,6 +47,11 @@ public final class SpreadDetector {
     private var fundingRate: [Double]
     private var fundingIntervalHours: [Double]
     private var slots: [Int32]
+    /// Per leg (by index position), what the hot path needs without touching the direction:
+    /// the counterpart's slot, the strategy's enable bit and both legs' taker fees.
+    private var legSlots: [Int32] = []
+    private var legStrategyBits: [UInt32] = []
+    private var legFeesBps: [Double] = []
     private var lastEmitNanos: [Int64]
     /// Directions that may not emit (an open tracked spread), set by the tracker.
     private var held: [Bool]
@@ -74,6 +79,26 @@ public final class SpreadDetector {
         nextId = firstId
         maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
         cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
+        buildLegTables()
+    }
+
+    private func buildLegTables() {
+        legSlots = []
+        legStrategyBits = []
+        legFeesBps = []
+        for symbol in 0..<index.symbolCount {
+            for source in 0..<SourceId.count {
+                for position in index.legRange(symbol: symbol, source: source) {
+                    let leg = index.leg(at: position)
+                    let direction = index.directions[Int(leg.direction)]
+                    legSlots.append(slots[symbol * SourceId.count + Int(leg.counterpart)])
+                    legStrategyBits.append(1 << UInt32(StrategyKind.for(direction.kind).rawValue))
+                    legFeesBps.append(
+                        rules.rules(symbol: symbol, source: direction.buy.index).takerFeeBps
+                            + rules.rules(symbol: symbol, source: direction.sell.index).takerFeeBps)
+                }
+            }
+        }
     }
 
     public var directions: [Direction] { index.directions }
@@ -82,6 +107,7 @@ public final class SpreadDetector {
     public func apply(_ config: DetectorConfig) {
         self.config = config
         rules.apply(config: config)
+        buildLegTables()
         maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
         cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
     }
@@ -112,49 +138,51 @@ public final class SpreadDetector {
         counters.updates &+= 1
         let symbol = Int(notice.symbol)
         let source = Int(notice.source)
-        let legs = index.legs(symbol: symbol, source: source)
+        let legs = index.legRange(symbol: symbol, source: source)
         guard !legs.isEmpty else { return }
         let key = symbol * SourceId.count + source
         guard slots[key] >= 0, count(store.readTop(slot: Int(slots[key]), into: &updated)) else { return }
-        for leg in legs {
+        let updatedFresh = now - updated.tsReceivedNanos <= maxAgeNanos
+        for position in legs {
             counters.evaluations &+= 1
-            let position = Int(leg.direction)
-            let direction = index.directions[position]
-            let strategy = StrategyKind.for(direction.kind)
-            guard enabledStrategies & (1 << UInt32(strategy.rawValue)) != 0 else {
+            guard enabledStrategies & legStrategyBits[position] != 0 else {
                 counters.paused &+= 1
                 continue
             }
-            let otherKey = symbol * SourceId.count + Int(leg.counterpart)
-            guard slots[otherKey] >= 0, count(store.readTop(slot: Int(slots[otherKey]), into: &other)) else { continue }
+            let otherSlot = legSlots[position]
+            guard otherSlot >= 0, count(store.readTop(slot: Int(otherSlot), into: &other)) else { continue }
             guard updated.verified, other.verified else {
                 counters.unverified &+= 1
                 continue
             }
-            guard now - updated.tsReceivedNanos <= maxAgeNanos, now - other.tsReceivedNanos <= maxAgeNanos else {
+            guard updatedFresh, now - other.tsReceivedNanos <= maxAgeNanos else {
                 counters.stale &+= 1
                 continue
             }
+            let leg = index.leg(at: position)
             let buyTop = leg.isBuyLeg ? updated : other
             let sellTop = leg.isBuyLeg ? other : updated
-            let buyRules = rules.rules(symbol: symbol, source: direction.buy.index)
-            let sellRules = rules.rules(symbol: symbol, source: direction.sell.index)
             let gross = SpreadMath.grossBps(
                 buyAsk: SpreadMath.value(buyTop.askPrice, scale: buyTop.priceScale),
                 sellBid: SpreadMath.value(sellTop.bidPrice, scale: sellTop.priceScale))
-            let funding = fundingBps(direction)
-            let net = gross - buyRules.takerFeeBps - sellRules.takerFeeBps + funding
+            // Funding only counts with a holding time; without one the fees decide alone.
+            let direction = config.holdingHours > 0 ? index.directions[Int(leg.direction)] : nil
+            let funding = direction.map(fundingBps) ?? 0
+            let net = gross - legFeesBps[position] + funding
             guard net >= config.entryBps else {
                 counters.belowThreshold &+= 1
                 continue
             }
-            guard !held[position], now - lastEmitNanos[position] >= cooldownNanos else {
+            let directionIndex = Int(leg.direction)
+            guard !held[directionIndex], now - lastEmitNanos[directionIndex] >= cooldownNanos else {
                 counters.cooldown &+= 1
                 continue
             }
+            let chosen = index.directions[directionIndex]
             emitIfSized(
-                position, direction, strategy, notice: notice, now: now, gross: gross, net: net, funding: funding, buyRules: buyRules,
-                sellRules: sellRules, emit: emit)
+                directionIndex, chosen, StrategyKind.for(chosen.kind), notice: notice, now: now, gross: gross, net: net, funding: funding,
+                buyRules: rules.rules(symbol: symbol, source: chosen.buy.index), sellRules: rules.rules(symbol: symbol, source: chosen.sell.index),
+                emit: emit)
         }
     }
 

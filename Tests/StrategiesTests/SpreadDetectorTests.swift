@@ -156,6 +156,8 @@ import Testing
         #expect(error(#"{"entrybps":5}"#).hasPrefix("entrybps: expected one of"))
         #expect(error(#"{"takerFeeBps":{"kraken/spot":1}}"#).hasPrefix("takerFeeBps.kraken/spot"))
         #expect(error(#"{"maxNotional":-1}"#).hasPrefix("maxNotional"))
+        #expect(error(#"{"holdingHours":true}"#).hasPrefix("holdingHours: expected a number"), "a boolean is not a number")
+        #expect(try DetectorConfig.load(json: Array(#"{"cooldownMillis":0,"holdingHours":1}"#.utf8)).cooldownMillis == 0, "0 and 1 are numbers")
         #expect(error("[1]").hasPrefix("(root)"))
     }
 }
