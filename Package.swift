@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "opportunity-detector",
             dependencies: [
-                "Strategies", "FastPath", "DraizerCore", "RedisBus", "ServiceKit", "CDraizerShim",
+                "Strategies", "FastPath", "DraizerCore", "RedisBus", "BlockingCalls", "ServiceKit", "CDraizerShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/opportunity-detector", swiftSettings: hotPath),

@@ -52,18 +52,21 @@ struct DetectorCommand: ParsableCommand {
         if (try? SPSCRing.inspect(name: executorName)) == nil { _ = try? SPSCRing.create(name: executorName, capacity: 4096, of: OpportunityRecord.self) }
         let executor = try RingProducer<OpportunityRecord>(name: executorName)
         var streams: StreamPublisher?
+        var funding: FundingReader?
         if !noRedis {
             guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
             let url = redisURL ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
             do {
-                streams = StreamPublisher(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
+                let redis = try RedisConfiguration(url: url)
+                streams = StreamPublisher(configuration: redis, maxLength: streamMaxlen)
+                funding = FundingReader(configuration: redis)
             } catch {
                 throw ValidationError("--redis-url: \(error)")
             }
         }
         let loop = DetectorLoop(
             store: store, control: control, universe: loaded, config: settings, consumers: consumers, executor: executor, streams: streams,
-            journal: try TrackJournal(directory: tracksDir), wait: waitMode)
+            journal: try TrackJournal(directory: tracksDir), funding: funding, wait: waitMode)
 
         let universePath = universe
         let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"
@@ -84,6 +87,7 @@ struct DetectorCommand: ParsableCommand {
         loop.run()
         signals.forEach { $0.cancel() }
         streams?.stop()
+        funding?.stop()
         server.stop()
     }
 

@@ -36,6 +36,8 @@ final class DetectorLoop: @unchecked Sendable {
     let executor: RingProducer<OpportunityRecord>?
     let streams: StreamPublisher?
     let journal: TrackJournal?
+    /// The gateways' funding updates (Redis `md.funding`), read on a thread of its own.
+    let funding: FundingReader?
     let wait: WaitMode
     let requests = Mutex(Requests())
     let statusText = Mutex("{}")
@@ -58,8 +60,10 @@ final class DetectorLoop: @unchecked Sendable {
 
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
-        executor: RingProducer<OpportunityRecord>?, streams: StreamPublisher?, journal: TrackJournal?, wait: WaitMode
+        executor: RingProducer<OpportunityRecord>?, streams: StreamPublisher?, journal: TrackJournal?, funding: FundingReader?,
+        wait: WaitMode
     ) {
+        self.funding = funding
         self.store = store
         self.control = control
         self.universe = universe
@@ -136,7 +140,8 @@ final class DetectorLoop: @unchecked Sendable {
     private func emitted(_ record: inout OpportunityRecord) {
         tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
         if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
-        detector.hold(direction: Int(record.direction), true)
+        // Spreads are tracked (and their direction held meanwhile); carry signals have a cooldown.
+        if record.strategy != StrategyKind.fundingCarry.rawValue { detector.hold(direction: Int(record.direction), true) }
         pendingEmissions.append(record)
     }
 
@@ -152,7 +157,7 @@ final class DetectorLoop: @unchecked Sendable {
         let symbol = universe.symbols[direction.symbol.index].name
         let wallMillis = record.wallNanos / 1_000_000
         let fields: [(String, String)] = [
-            ("id", String(record.id)), ("ts_ms", String(wallMillis)), ("strategy", StrategyKind.for(direction.kind).name), ("symbol", symbol),
+            ("id", String(record.id)), ("ts_ms", String(wallMillis)), ("strategy", record.strategyKind?.name ?? "?"), ("symbol", symbol),
             ("buy", direction.buy.name), ("sell", direction.sell.name), ("quantity", Self.number(record.quantity)),
             ("buy_vwap", Self.number(record.buyVWAP)), ("sell_vwap", Self.number(record.sellVWAP)), ("gross_bps", Self.number(record.grossBps)),
             ("net_bps", Self.number(record.netBps)), ("net_bps_at_size", Self.number(record.netBpsAtSize)),
@@ -164,6 +169,7 @@ final class DetectorLoop: @unchecked Sendable {
         let textFields: Set<String> = ["strategy", "symbol", "buy", "sell"]
         recent.append("{" + fields.map { textFields.contains($0.0) ? "\"\($0.0)\":\"\($0.1)\"" : "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         if recent.count > 20 { recent.removeFirst(recent.count - 20) }
+        guard record.strategy != StrategyKind.fundingCarry.rawValue else { return }
         if let event = tracker.opened(record, direction: direction, symbolName: symbol, now: MonotonicClock.now()) {
             record_([event], wallMillis: wallMillis)
         } else if !tracker.isOpen(direction: Int(record.direction)) {
@@ -190,6 +196,14 @@ final class DetectorLoop: @unchecked Sendable {
             tracker.maxAgeMillis = Int64(config.trackMaxSeconds * 1000)
         }
         if let universe = taken.universe { reload(universe) }
+        if let funding {
+            for rate in funding.drain() {
+                guard let symbol = universe.symbolId(named: rate.symbol), let source = SourceId(name: rate.source) else { continue }
+                detector.setFunding(
+                    symbol: symbol, source: source, ratePerInterval: rate.ratePerInterval, intervalHours: rate.intervalHours,
+                    nextSettlementMillis: rate.nextSettlementMillis)
+            }
+        }
         let wallMillis = WallClock.now() / 1_000_000
         let events = tracker.tick(now: now, wallMillis: wallMillis) { self.detector.reading(direction: $0, now: now) }
         if !events.isEmpty {
@@ -244,6 +258,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours)},"streams":\#(streams?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

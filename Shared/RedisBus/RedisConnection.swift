@@ -181,14 +181,41 @@ extension RedisConnection {
         arguments += streams.map(\.id)
         let reply =
             if let blockMillis { try blockingCommand(arguments, blockMillis: blockMillis) } else { try command(arguments) }
+        return try Self.perStream(reply, command: "XREADGROUP")
+    }
+
+    /// `XREAD COUNT n BLOCK ms STREAMS stream... id...` (no group: every reader sees every entry).
+    /// `id` is the last id seen, or `$` for entries added from now on.
+    public func xread(
+        streams: [(stream: String, id: String)], count: Int, blockMillis: Int?
+    ) throws(RedisError) -> [(stream: String, entries: [StreamEntry])] {
+        var arguments = ["XREAD", "COUNT", String(max(count, 1))]
+        if let blockMillis { arguments += ["BLOCK", String(max(blockMillis, 0))] }
+        arguments.append("STREAMS")
+        arguments += streams.map(\.stream)
+        arguments += streams.map(\.id)
+        let reply =
+            if let blockMillis { try blockingCommand(arguments, blockMillis: blockMillis) } else { try command(arguments) }
+        return try Self.perStream(reply, command: "XREAD")
+    }
+
+    /// `XREVRANGE stream + - COUNT n`: the newest entries, newest first.
+    public func xrevrange(stream: String, count: Int) throws(RedisError) -> [StreamEntry] {
+        let reply = try command(["XREVRANGE", stream, "+", "-", "COUNT", String(max(count, 1))])
+        guard let list = reply.array else { throw .unexpectedReply(command: "XREVRANGE", detail: "\(reply)") }
+        return try Self.entries(list, command: "XREVRANGE")
+    }
+
+    /// The `[[stream, [[id, fields]…]]…]` reply of XREAD and XREADGROUP (null: the block timed out).
+    private static func perStream(_ reply: RedisValue, command: String) throws(RedisError) -> [(stream: String, entries: [StreamEntry])] {
         if reply == .null { return [] }
-        guard let perStream = reply.array else { throw .unexpectedReply(command: "XREADGROUP", detail: "\(reply)") }
+        guard let perStream = reply.array else { throw .unexpectedReply(command: command, detail: "\(reply)") }
         var result: [(stream: String, entries: [StreamEntry])] = []
         for item in perStream {
             guard let pair = item.array, pair.count == 2, let name = pair[0].text, let list = pair[1].array else {
-                throw .unexpectedReply(command: "XREADGROUP", detail: "\(item)")
+                throw .unexpectedReply(command: command, detail: "\(item)")
             }
-            result.append((name, try Self.entries(list, command: "XREADGROUP")))
+            result.append((name, try entries(list, command: command)))
         }
         return result
     }

@@ -20,6 +20,15 @@ public struct DetectorConfig: Sendable, Equatable {
     /// Tracked spreads: a point every this many ms, closed as EXPIRED after `trackMaxSeconds`.
     public var trackIntervalMillis: Int = 200
     public var trackMaxSeconds: Double = 10_800
+    /// Funding carry (buy spot, sell the perpetual, collect funding): only perpetuals whose funding
+    /// is at least this per year (0.10 = 10 %) are considered …
+    public var carryMinAnnualRate: Double = 0.10
+    /// … over this holding time, counting the settlements that fall in it …
+    public var carryHoldingHours: Double = 24
+    /// … and the position is signalled when entry spread + that funding − fees ≥ this.
+    public var carryEntryBps: Double = 5
+    /// Quiet time per direction after a carry signal.
+    public var carryCooldownMillis: Int = 60_000
     /// Taker fee in bps by source name (`binance/spot`); sources not named use `TakerFees.defaults`.
     public var takerFeeBps: [String: Double] = [:]
 
@@ -35,14 +44,16 @@ public struct DetectorConfig: Sendable, Equatable {
         [
             "entryBps": entryBps, "exitBps": exitBps, "maxNotional": maxNotional, "maxPriceAgeMillis": maxPriceAgeMillis,
             "cooldownMillis": cooldownMillis, "holdingHours": holdingHours, "trackIntervalMillis": trackIntervalMillis,
-            "trackMaxSeconds": trackMaxSeconds, "takerFeeBps": takerFeeBps,
+            "trackMaxSeconds": trackMaxSeconds, "takerFeeBps": takerFeeBps, "carryMinAnnualRate": carryMinAnnualRate,
+            "carryHoldingHours": carryHoldingHours, "carryEntryBps": carryEntryBps, "carryCooldownMillis": carryCooldownMillis,
         ]
     }
 
     /// This configuration with one numeric field changed, validated like a file.
     public func setting(_ field: String, to value: Double) throws(DetectorConfigError) -> DetectorConfig {
         guard field != "takerFeeBps", jsonObject[field] != nil else {
-            throw .invalid(field: field, expected: "one of entryBps, exitBps, maxNotional, maxPriceAgeMillis, cooldownMillis, holdingHours, trackIntervalMillis, trackMaxSeconds", was: "\"\(field)\"")
+            let fields = jsonObject.keys.filter { $0 != "takerFeeBps" }.sorted().joined(separator: ", ")
+            throw .invalid(field: field, expected: "one of \(fields)", was: "\"\(field)\"")
         }
         var object = jsonObject
         object[field] = value
@@ -70,7 +81,7 @@ public struct DetectorConfig: Sendable, Equatable {
         var config = DetectorConfig()
         let known: Set<String> = [
             "entryBps", "exitBps", "maxNotional", "maxPriceAgeMillis", "cooldownMillis", "holdingHours", "trackIntervalMillis",
-            "trackMaxSeconds", "takerFeeBps",
+            "trackMaxSeconds", "takerFeeBps", "carryMinAnnualRate", "carryHoldingHours", "carryEntryBps", "carryCooldownMillis",
         ]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalid(field: unknown, expected: "one of \(known.sorted().joined(separator: ", "))", was: "an unknown field")
@@ -90,6 +101,10 @@ public struct DetectorConfig: Sendable, Equatable {
         if let value = try number("holdingHours", 0...8_760) { config.holdingHours = value }
         if let value = try number("trackIntervalMillis", 10...3_600_000) { config.trackIntervalMillis = Int(value) }
         if let value = try number("trackMaxSeconds", 0.1...31_536_000) { config.trackMaxSeconds = value }
+        if let value = try number("carryMinAnnualRate", -10...10) { config.carryMinAnnualRate = value }
+        if let value = try number("carryHoldingHours", 0...8_760) { config.carryHoldingHours = value }
+        if let value = try number("carryEntryBps", -10_000...10_000) { config.carryEntryBps = value }
+        if let value = try number("carryCooldownMillis", 0...86_400_000) { config.carryCooldownMillis = Int(value) }
         guard config.exitBps <= config.entryBps else {
             throw .invalid(field: "exitBps", expected: "at most entryBps (\(config.entryBps))", was: "\(config.exitBps)")
         }

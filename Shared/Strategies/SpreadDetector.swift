@@ -43,9 +43,16 @@ public final class SpreadDetector {
     /// Strategies allowed to emit, bit `StrategyKind.rawValue` (set by the service from the
     /// control block).
     public var enabledStrategies: UInt32 = .max
-    /// Funding per (symbol, source) key: rate per interval and interval hours (perpetuals).
+    /// Funding per (symbol, source) key: rate per interval, interval hours, next settlement (wall
+    /// ms, 0 = unknown) and the rate per year (perpetuals).
     private var fundingRate: [Double]
     private var fundingIntervalHours: [Double]
+    private var fundingNextMillis: [Int64]
+    private var fundingAnnual: [Double]
+    /// Per leg: the perpetual's key for spot→perp legs (funding carry), else -1.
+    private var legPerpKeys: [Int32] = []
+    private var carryLastEmitNanos: [Int64]
+    private var carryCooldownNanos: Int64
     private var slots: [Int32]
     /// Per leg (by index position), what the hot path needs without touching the direction:
     /// the counterpart's slot, the strategy's enable bit and both legs' taker fees.
@@ -74,6 +81,10 @@ public final class SpreadDetector {
         }
         fundingRate = Array(repeating: 0, count: keys)
         fundingIntervalHours = Array(repeating: 8, count: keys)
+        fundingNextMillis = Array(repeating: 0, count: keys)
+        fundingAnnual = Array(repeating: 0, count: keys)
+        carryLastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
+        carryCooldownNanos = Int64(config.carryCooldownMillis) * 1_000_000
         lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         held = Array(repeating: false, count: index.directions.count)
         nextId = firstId
@@ -86,6 +97,7 @@ public final class SpreadDetector {
         legSlots = []
         legStrategyBits = []
         legFeesBps = []
+        legPerpKeys = []
         for symbol in 0..<index.symbolCount {
             for source in 0..<SourceId.count {
                 for position in index.legRange(symbol: symbol, source: source) {
@@ -96,6 +108,7 @@ public final class SpreadDetector {
                     legFeesBps.append(
                         rules.rules(symbol: symbol, source: direction.buy.index).takerFeeBps
                             + rules.rules(symbol: symbol, source: direction.sell.index).takerFeeBps)
+                    legPerpKeys.append(direction.kind == .spotPerp ? Int32(symbol * SourceId.count + direction.sell.index) : -1)
                 }
             }
         }
@@ -110,13 +123,25 @@ public final class SpreadDetector {
         buildLegTables()
         maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
         cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
+        carryCooldownNanos = Int64(config.carryCooldownMillis) * 1_000_000
     }
 
-    public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double) {
+    /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h.
+    public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double, nextSettlementMillis: Int64 = 0) {
         let key = symbol.index * SourceId.count + source.index
-        guard key < fundingRate.count else { return }
+        guard key < fundingRate.count, ratePerInterval.isFinite else { return }
         fundingRate[key] = ratePerInterval
         fundingIntervalHours[key] = intervalHours > 0 ? intervalHours : 8
+        fundingNextMillis[key] = nextSettlementMillis
+        fundingAnnual[key] = SpreadMath.annualized(ratePerInterval: ratePerInterval, intervalHours: fundingIntervalHours[key])
+    }
+
+    /// Funding a spot→perp position collects over `holdingHours` from now, in bps of notional.
+    func carryFundingBps(perpKey key: Int, holdingHours: Double) -> Double {
+        let next = fundingNextMillis[key]
+        let hoursToNext = next > 0 ? Double(next - WallClock.now() / 1_000_000) / 3_600_000 : nil
+        let count = SpreadMath.settlements(holdingHours: holdingHours, intervalHours: fundingIntervalHours[key], hoursToNext: hoursToNext)
+        return fundingRate[key] * 10_000 * count
     }
 
     /// A tracked spread holds its direction: no new signal until it closes.
@@ -169,6 +194,10 @@ public final class SpreadDetector {
             let direction = config.holdingHours > 0 ? index.directions[Int(leg.direction)] : nil
             let funding = direction.map(fundingBps) ?? 0
             let net = gross - legFeesBps[position] + funding
+            let perpKey = Int(legPerpKeys[position])
+            if perpKey >= 0, fundingAnnual[perpKey] >= config.carryMinAnnualRate, enabledStrategies & carryBit != 0 {
+                considerCarry(position: position, perpKey: perpKey, gross: gross, notice: notice, now: now, emit: emit)
+            }
             guard net >= config.entryBps else {
                 counters.belowThreshold &+= 1
                 continue
@@ -186,6 +215,26 @@ public final class SpreadDetector {
         }
     }
 
+    private let carryBit: UInt32 = 1 << UInt32(StrategyKind.fundingCarry.rawValue)
+
+    /// Funding carry on a spot→perp leg whose perpetual pays enough: entry spread + the funding
+    /// collected over `carryHoldingHours` − both taker fees ≥ `carryEntryBps`.
+    private func considerCarry(position: Int, perpKey: Int, gross: Double, notice: UpdateNotice, now: Int64, emit: (inout OpportunityRecord) -> Void) {
+        let directionIndex = Int(index.leg(at: position).direction)
+        guard now - carryLastEmitNanos[directionIndex] >= carryCooldownNanos else { return }
+        let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
+        let net = gross - legFeesBps[position] + funding
+        guard net >= config.carryEntryBps else { return }
+        let direction = index.directions[directionIndex]
+        let symbol = direction.symbol.index
+        let before = counters.emissions
+        emitIfSized(
+            directionIndex, direction, .fundingCarry, notice: notice, now: now, gross: gross, net: net, funding: funding,
+            buyRules: rules.rules(symbol: symbol, source: direction.buy.index), sellRules: rules.rules(symbol: symbol, source: direction.sell.index),
+            entryBps: config.carryEntryBps, emit: emit)
+        if counters.emissions != before { carryLastEmitNanos[directionIndex] = now }
+    }
+
     /// True for a consistent read; counts the others by kind.
     @inline(__always)
     private func count(_ outcome: ReadOutcome) -> Bool {
@@ -200,7 +249,8 @@ public final class SpreadDetector {
     /// The slow part of a candidate: both books' levels, sizing, the record.
     private func emitIfSized(
         _ position: Int, _ direction: Direction, _ strategy: StrategyKind, notice: UpdateNotice, now: Int64, gross: Double, net: Double,
-        funding: Double, buyRules: LegRules.Rules, sellRules: LegRules.Rules, emit: (inout OpportunityRecord) -> Void
+        funding: Double, buyRules: LegRules.Rules, sellRules: LegRules.Rules, entryBps: Double? = nil,
+        emit: (inout OpportunityRecord) -> Void
     ) {
         let symbol = direction.symbol.index
         guard count(store.readBook(slot: Int(slots[symbol * SourceId.count + direction.buy.index]), into: &buyBook)),
@@ -211,8 +261,8 @@ public final class SpreadDetector {
             return
         }
         switch SpreadMath.size(
-            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: config.entryBps, maxNotional: config.maxNotional,
-            fundingBps: funding)
+            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entryBps ?? config.entryBps,
+            maxNotional: config.maxNotional, fundingBps: funding)
         {
         case .failure(.belowThreshold):
             counters.belowThreshold &+= 1
@@ -236,7 +286,7 @@ public final class SpreadDetector {
             record.netBps = net
             record.netBpsAtSize = sizing.netBpsAtSize
             record.expectedProfit = sizing.expectedProfit
-            lastEmitNanos[position] = now
+            if strategy != .fundingCarry { lastEmitNanos[position] = now }
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()
             record.buyAgeNanos = record.decidedNanos - buyBook.top.tsReceivedNanos

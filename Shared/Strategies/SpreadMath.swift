@@ -30,6 +30,15 @@ public enum SpreadMath {
         return ratePerInterval * 10_000 * holdingHours / intervalHours
     }
 
+    /// Funding settlements a position opened now collects within `holdingHours`, when the next
+    /// one is `hoursToNext` away (unknown, nil: spread evenly, `holdingHours / intervalHours`).
+    public static func settlements(holdingHours: Double, intervalHours: Double, hoursToNext: Double?) -> Double {
+        guard intervalHours > 0, holdingHours > 0 else { return 0 }
+        guard let hoursToNext, hoursToNext >= 0 else { return holdingHours / intervalHours }
+        guard hoursToNext <= holdingHours else { return 0 }
+        return ((holdingHours - hoursToNext) / intervalHours).rounded(.down) + 1
+    }
+
     /// Funding rate per interval expressed per year (365 days), e.g. for carry thresholds.
     public static func annualized(ratePerInterval: Double, intervalHours: Double) -> Double {
         guard intervalHours > 0 else { return 0 }

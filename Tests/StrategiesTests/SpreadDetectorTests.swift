@@ -161,3 +161,53 @@ import Testing
         #expect(error("[1]").hasPrefix("(root)"))
     }
 }
+
+/// Funding carry: buy spot, sell the perpetual, collect the settlements of the holding time.
+@Suite(.serialized) struct FundingCarryTests {
+    @Test func settlementsInTheHoldingTime() {
+        #expect(SpreadMath.settlements(holdingHours: 24, intervalHours: 8, hoursToNext: 1) == 3)
+        #expect(SpreadMath.settlements(holdingHours: 24, intervalHours: 8, hoursToNext: 0.5) == 3)
+        #expect(SpreadMath.settlements(holdingHours: 6, intervalHours: 8, hoursToNext: 7) == 0, "held 6 h, next payment in 7 h")
+        #expect(SpreadMath.settlements(holdingHours: 24, intervalHours: 4, hoursToNext: 3.9) == 6)
+        #expect(SpreadMath.settlements(holdingHours: 24, intervalHours: 8, hoursToNext: nil) == 3)
+    }
+
+    @Test func carryIsSignalledWhenFundingPaysForTheFees() throws {
+        let shm = try SpreadDetectorTests.Store()
+        var config = DetectorConfig()
+        config.carryEntryBps = 5
+        config.carryHoldingHours = 24
+        config.carryMinAnnualRate = 0.5
+        let universe = try SpreadDetectorTests.universe()
+        let detector = SpreadDetector(store: shm.store, universe: universe, config: config)
+        // Spot ask 65,000, perp bid 65,005: 0.77 bps gross; fees 10 + 5.
+        shm.publish(SpreadDetectorTests.binanceSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.bybitSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_500_500, ask: 6_500_600)
+        let nextSettlement = WallClock.now() / 1_000_000 + 3_600_000
+        var emitted: [OpportunityRecord] = []
+        // 5 bps per 8 h is 54.75 % a year; 3 settlements in 24 h: 15 bps, net 0.77: below 5.
+        detector.setFunding(
+            symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0005, intervalHours: 8, nextSettlementMillis: nextSettlement)
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.isEmpty)
+        // 10 bps per 8 h: 30 bps collected, net 15.77.
+        detector.setFunding(
+            symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8, nextSettlementMillis: nextSettlement)
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
+        let carry = try #require(emitted.first)
+        #expect(emitted.count == 1 && carry.strategyKind == .fundingCarry)
+        #expect(carry.buy == SpreadDetectorTests.binanceSpot && carry.sell == SpreadDetectorTests.okxPerp)
+        #expect(abs(carry.netBps - (5.0 / 65_000 * 10_000 - 15 + 30)) < 1e-6, "net \(carry.netBps) gross \(carry.grossBps)")
+        #expect(carry.quantity > 0)
+        // One signal per cooldown; a paused strategy signals nothing.
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 1)
+        // Below the annual minimum nothing is considered.
+        let quiet = SpreadDetector(store: shm.store, universe: universe, config: config)
+        quiet.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0001, intervalHours: 8)
+        var none = 0
+        quiet.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { _ in none += 1 }
+        #expect(none == 0)
+    }
+}

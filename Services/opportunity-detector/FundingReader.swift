@@ -1,0 +1,88 @@
+import BlockingCalls
+import RedisBus
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the gateways' funding updates (Redis `md.funding`) on a thread of its own: first the
+/// newest entries (the current rate of every perpetual), then new ones as they come. The
+/// evaluation thread takes them with `drain()`. Redis away: retried once a second; the detector
+/// goes on with the last rates it had.
+final class FundingReader: Sendable {
+    struct Rate: Sendable, Equatable {
+        var source: String
+        var symbol: String
+        var ratePerInterval: Double
+        var intervalHours: Double
+        var nextSettlementMillis: Int64
+    }
+
+    static let stream = "md.funding"
+
+    private let queue = Mutex<[Rate]>([])
+    private let stopping = Atomic<Bool>(false)
+    let received = Atomic<UInt64>(0)
+    let failures = Atomic<UInt64>(0)
+
+    init(configuration: RedisConfiguration) {
+        DetachedThread.start { [self] in run(configuration) }
+    }
+
+    /// The updates read since the last call, oldest first.
+    func drain() -> [Rate] {
+        queue.withLock { rates in
+            let taken = rates
+            rates.removeAll(keepingCapacity: true)
+            return taken
+        }
+    }
+
+    /// Ends the thread (within its 200 ms block).
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+    }
+
+    var statusJSON: String {
+        #"{"received":\#(received.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed))}"#
+    }
+
+    static func rate(_ entry: StreamEntry) -> Rate? {
+        guard let source = entry.fields["source"], let symbol = entry.fields["symbol"], let rate = entry.fields["rate"].flatMap(Double.init)
+        else { return nil }
+        let intervalMillis = entry.fields["interval_ms"].flatMap(Double.init) ?? 0
+        return Rate(
+            source: source, symbol: symbol, ratePerInterval: rate, intervalHours: intervalMillis / 3_600_000,
+            nextSettlementMillis: entry.fields["next_settlement_ms"].flatMap(Int64.init) ?? 0)
+    }
+
+    private func run(_ configuration: RedisConfiguration) {
+        var connection: RedisConnection?
+        var lastId: String?
+        while !stopping.load(ordering: .acquiring) {
+            do {
+                if connection == nil { connection = try RedisConnection(configuration: configuration) }
+                guard let redis = connection else { continue }
+                if lastId == nil {
+                    // Newest first: the first entry per perpetual is its current rate.
+                    let newest = try redis.xrevrange(stream: Self.stream, count: 5000)
+                    var seen = Set<String>()
+                    let current = newest.compactMap(Self.rate).filter { seen.insert("\($0.source)|\($0.symbol)").inserted }
+                    queue.withLock { $0.append(contentsOf: current.reversed()) }
+                    received.add(UInt64(current.count), ordering: .relaxed)
+                    lastId = newest.first?.id ?? "0-0"
+                }
+                for (_, entries) in try redis.xread(streams: [(Self.stream, lastId ?? "$")], count: 1000, blockMillis: 200) {
+                    let rates = entries.compactMap(Self.rate)
+                    queue.withLock { $0.append(contentsOf: rates) }
+                    received.add(UInt64(rates.count), ordering: .relaxed)
+                    if let last = entries.last { lastId = last.id }
+                }
+            } catch {
+                failures.add(1, ordering: .relaxed)
+                connection = nil
+                for _ in 0..<10 where !stopping.load(ordering: .acquiring) { usleep(100_000) }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import DraizerCore
+import FastPath
+import Foundation
+import ServiceKit
+import Strategies
+import TestSupport
+import Testing
+
+/// Funding from venue-sim's perpetuals, through the gateways' `md.funding` stream on a real Redis,
+/// into the detector's carry strategy.
+@Suite(.serialized) struct FundingCarryProcessTests {
+    @Test(.timeLimit(.minutes(1))) func fundingFromRedisDrivesCarrySignals() throws {
+        guard let url = ProcessInfo.processInfo.environment["DRAIZER_TEST_REDIS_URL"], !url.isEmpty else {
+            throw DetectorProcessTests.Failure(description: "DRAIZER_TEST_REDIS_URL is not set: run the tests with ops/test.sh")
+        }
+        // A database of its own: stream names are fixed.
+        let database = Int.random(in: 1...15)
+        let scoped = url.contains("?") ? "\(url)&db=\(database)" : (url.hasPrefix("unix:") ? "\(url)?db=\(database)" : "\(url)/\(database)")
+        let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":40}"#)
+        let prefix = "fct\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
+        }
+        let discover = try ChildProcess(
+            executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
+        #expect(discover.wait() == 0)
+        let universe = try Universe.load(path: "\(directory)/universe.json")
+        let names = try SegmentNames(prefix: prefix)
+        _ = try PriceStore.create(names: names, symbolCapacity: 16)
+        _ = try ControlSegment.create(names: names)
+        var processes: [ChildProcess] = []
+        defer { processes.forEach { _ = $0.terminate(graceMillis: 2000) } }
+        for exchange in ["binance", "okx"] {
+            processes.append(
+                try ChildProcess(
+                    executable: builtBinary("market-gateway"),
+                    arguments: [
+                        "--exchange", exchange, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
+                        "--control-socket", "/tmp/\(prefix)-\(exchange).sock", "--redis-url", scoped,
+                    ],
+                    output: .discard))
+        }
+        // A week's settlements of venue-sim's ~1–1.8 bps per 8 h pay for both taker fees.
+        try #"{"carryHoldingHours": 168, "carryMinAnnualRate": 0.1, "carryEntryBps": 5}"#.write(
+            toFile: "\(directory)/detector.json", atomically: true, encoding: .utf8)
+        processes.append(
+            try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: [
+                    "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
+                    "--tracks-dir", "\(directory)/tracks", "--redis-url", scoped, "--control-socket", "/tmp/\(prefix)-detector.sock",
+                ],
+                output: .discard))
+        var consumer: RingConsumer<OpportunityRecord>?
+        var carry: [OpportunityRecord] = []
+        let deadline = Date().addingTimeInterval(15)
+        while carry.isEmpty, Date() < deadline {
+            if consumer == nil { consumer = try? RingConsumer<OpportunityRecord>(name: names.ring("opportunities")) }
+            while let record = consumer?.tryPop() {
+                if record.strategyKind == .fundingCarry { carry.append(record) }
+            }
+            usleep(20_000)
+        }
+        let first = try #require(carry.first, "a carry signal once funding arrived")
+        let sell = try #require(first.sell)
+        #expect(sell.market == .perp && [.binance, .okx].contains(sell.exchange), "\(sell)")
+        #expect(first.buy?.market == .spot && first.netBps >= 5 && first.quantity > 0)
+        #expect(universe.symbols.indices.contains(Int(first.symbol)))
+        usleep(400_000)  // the status text is refreshed every 200 ms
+        let status = try ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")
+        #expect(status.contains(#""funding":{"received":"#) && !status.contains(#""funding":{"received":0,"#), "\(status.prefix(300))")
+    }
+}
