@@ -2,7 +2,7 @@ import ArgumentParser
 import CDraizerShim
 import DraizerCore
 import FastPath
-import Dispatch
+import Synchronization
 import RedisBus
 #if canImport(Glibc)
 import Glibc
@@ -108,20 +108,24 @@ struct MarketGatewayCommand: ParsableCommand {
             }
         }
         // SIGTERM / SIGINT: stop cleanly (connections closed, books unverified, health stopped).
-        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { loop.execute { finished.succeed(()) } }
-            source.resume()
-            return source
+        // The handler only sets a flag, which the event loop checks every 20 ms: a dispatch signal
+        // source would need the signal blocked in every thread, and threads already exist here.
+        for number in [SIGTERM, SIGINT] {
+            signal(number) { _ in terminationRequested.store(true, ordering: .relaxed) }
+        }
+        let watcher = loop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { _ in
+            if terminationRequested.load(ordering: .relaxed) { finished.succeed(()) }
         }
         print("market-gateway \(venue.name) running: \(loaded.instruments.filter { $0.source.exchange == venue }.count) instruments, control socket \(socketPath)")
         fflush(nil)
         try finished.futureResult.wait()
-        signals.forEach { $0.cancel() }
+        watcher.cancel()
         try loop.submit { gateway.stop() }.wait()
         streams?.stop()
         server.stop()
         try? group.syncShutdownGracefully()
     }
 }
+
+/// Set by the SIGTERM/SIGINT handler (an atomic store is async-signal-safe).
+let terminationRequested = Atomic<Bool>(false)

@@ -73,19 +73,17 @@ struct DetectorCommand: ParsableCommand {
         let server = try ControlSocketServer(path: socketPath) { command in
             Self.handle(command, loop: loop, control: control, universePath: universePath)
         }
-        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { loop.requests.withLock { $0.stop = true } }
-            source.resume()
-            return source
+        // A plain handler that sets a flag: the evaluation thread polls it every millisecond. (A
+        // dispatch signal source needs the signal blocked in every thread, which threads started
+        // earlier — the control socket's — do not do, so a SIGTERM could be lost.)
+        for number in [SIGTERM, SIGINT] {
+            signal(number) { _ in DetectorLoop.terminationRequested.store(true, ordering: .relaxed) }
         }
         print(
             "opportunity-detector running: \(loaded.directions.count) directions, entry \(settings.entryBps) bps, wait \(waitMode.rawValue), control socket \(socketPath)"
         )
         fflush(nil)
         loop.run()
-        signals.forEach { $0.cancel() }
         streams?.stop()
         funding?.stop()
         server.stop()

@@ -27,6 +27,10 @@ final class DetectorLoop: @unchecked Sendable {
         var stop = false
     }
 
+    /// Set by the SIGTERM/SIGINT handler (an atomic store is async-signal-safe); the loop stops at
+    /// its next housekeeping, within a millisecond.
+    static let terminationRequested = Atomic<Bool>(false)
+
     static let opportunitiesStream = "opportunities"
     static let tracksStream = "spread.tracks"
 
@@ -188,7 +192,7 @@ final class DetectorLoop: @unchecked Sendable {
             requests.universe = nil
             return copy
         }
-        if taken.stop { return true }
+        if taken.stop || Self.terminationRequested.load(ordering: .relaxed) { return true }
         if let config = taken.config {
             detector.apply(config)
             tracker.exitBps = config.exitBps

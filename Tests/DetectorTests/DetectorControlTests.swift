@@ -1,0 +1,84 @@
+import DraizerCore
+import FastPath
+import Foundation
+import ServiceKit
+import TestSupport
+import Testing
+
+/// The detector's control socket: status, pause/resume (the shared strategy flags), set with
+/// validation, reload, bad commands, shutdown and SIGTERM.
+@Suite(.serialized) struct DetectorControlTests {
+    static func universeFile(_ directory: String) throws -> String {
+        let binance = SourceId(exchange: .binance, market: .spot)
+        let okx = SourceId(exchange: .okx, market: .spot)
+        func instrument(_ source: SourceId) throws -> Instrument {
+            Instrument(
+                symbol: SymbolId(0), source: source, exchangeSymbol: "BTCUSDT", tickSize: try Price("0.1"), stepSize: try Quantity("0.001"),
+                minQuantity: try Quantity("0.001"), minNotional: ExactDecimal(5), contractSize: ExactDecimal(1))
+        }
+        let universe = try Universe(
+            symbols: [SymbolInfo(id: SymbolId(0), base: "BTC", quote: "USDT")], instruments: [try instrument(binance), try instrument(okx)],
+            directions: [Direction(kind: .spotSpot, symbol: SymbolId(0), buy: binance, sell: okx)])
+        let path = "\(directory)/universe.json"
+        try universe.save(path: path)
+        return path
+    }
+
+    @Test(.timeLimit(.minutes(1))) func commandsChangeWhatTheyName() throws {
+        let prefix = "dct\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
+        }
+        let universe = try Self.universeFile(directory)
+        let socket = "/tmp/\(prefix)-detector.sock"
+        func start() throws -> ChildProcess {
+            let child = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: ["--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket],
+                output: .pipe)
+            let ready = child.readLine(timeoutMillis: 10_000) ?? ""
+            #expect(ready.hasPrefix("opportunity-detector running"), "\(ready)")
+            return child
+        }
+        func send(_ command: String) throws -> String { try ControlSocketServer.request(path: socket, command: command) }
+        let detector = try start()
+        usleep(300_000)
+        #expect(try send("status").contains(#""directions":1,"#))
+
+        // pause/resume flip the shared flag the executor reads too.
+        let control = try ControlSegment.attach(names: try SegmentNames(prefix: prefix))
+        #expect(try send("pause spot_spot") == #"{"ok":true,"strategy":"spot_spot","enabled":false}"#)
+        #expect(!control.isStrategyEnabled(.spotSpot))
+        usleep(300_000)
+        #expect(try send("status").contains(#""spot_spot":false"#))
+        #expect(try send(#"{"command":"resume","args":["spot_spot"]}"#).contains(#""enabled":true"#))
+        #expect(control.isStrategyEnabled(.spotSpot))
+        #expect(try send("pause lunar").contains(#""ok":false"#))
+
+        // set validates like the file and takes effect.
+        #expect(try send("set entryBps 12.5") == #"{"ok":true,"entryBps":12.5}"#)
+        usleep(300_000)
+        #expect(try send("status").contains(#""entryBps":12.5"#))
+        #expect(try send("set exitBps 50").contains("exitBps: expected at most entryBps"))
+        #expect(try send("set takerFeeBps 3").contains(#""ok":false"#))
+        #expect(try send("set entryBps lots").contains(#""ok":false"#))
+        #expect(try send("reload").contains(#""ok":true,"directions":1"#))
+        #expect(try send("fly").contains("expected status, pause, resume, set, reload or shutdown"))
+
+        // shutdown: a clean exit, quickly.
+        let asked = Date()
+        #expect(try send("shutdown") == #"{"ok":true}"#)
+        #expect(detector.wait() == 0)
+        #expect(Date().timeIntervalSince(asked) < 2)
+
+        // SIGTERM: the same.
+        let again = try start()
+        let signalled = Date()
+        again.signal(SIGTERM)
+        #expect(again.wait() == 0)
+        #expect(Date().timeIntervalSince(signalled) < 2)
+    }
+}
