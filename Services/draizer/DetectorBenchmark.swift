@@ -86,11 +86,13 @@ struct DetectorBench: ParsableCommand {
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
+        let age = status["notice_age_at_pop_ns"] as? [String: Any] ?? [:]
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
             note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; "
-                + "5 gateways + venue-sim + detector (--wait \(wait)) on this machine's CPUs; \(status["updates"] ?? 0) updates evaluated")
+                + "5 gateways + venue-sim + detector (--wait \(wait)) on this machine's CPUs; \(status["updates"] ?? 0) updates evaluated; "
+                + "frame received → notice taken by the detector p50 \(age["p50"] ?? "-") ns, p99 \(age["p99"] ?? "-") ns")
     }
 }
 

@@ -53,6 +53,11 @@ final class DetectorLoop: @unchecked Sendable {
     private var tracker: SpreadTracker
     private var directionsByName: [String: Int] = [:]
     private var tickToDecision = LatencyHistogram()
+    /// Gateway frame received → notice taken from the ring (how much of tick-to-decision is
+    /// before the detector), sampled every 16th notice.
+    private var noticeAge = LatencyHistogram()
+    private var noticesTaken: UInt64 = 0
+    private var skippedAtStart = 0
     private var recent: [String] = []
     private var executorFull: UInt64 = 0
     private var journalErrors: UInt64 = 0
@@ -100,13 +105,21 @@ final class DetectorLoop: @unchecked Sendable {
     // MARK: The loop
 
     func run() {
+        // Notices queued before this detector started describe prices it reads fresh anyway:
+        // start from an empty backlog so old ticks never count as decisions.
+        var skipped = 0
+        for consumer in consumers { while consumer.tryPop() != nil { skipped += 1 } }
+        skippedAtStart = skipped
         var nextHousekeeping: Int64 = 0
         while true {
             var drained = 0
             for consumer in consumers {
                 var taken = 0
                 while taken < 512, let notice = consumer.tryPop() {
-                    detector.evaluate(notice, now: MonotonicClock.now()) { record in emitted(&record) }
+                    let now = MonotonicClock.now()
+                    noticesTaken &+= 1
+                    if noticesTaken & 15 == 0 { noticeAge.record(now - notice.tsReceivedNanos) }
+                    detector.evaluate(notice, now: now) { record in emitted(&record) }
                     taken += 1
                 }
                 drained += taken
@@ -262,6 +275,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }
