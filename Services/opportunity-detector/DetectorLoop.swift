@@ -157,8 +157,9 @@ final class DetectorLoop: @unchecked Sendable {
     private func emitted(_ record: inout OpportunityRecord) {
         tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
         if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
-        // Spreads are tracked (and their direction held meanwhile); carry signals have a cooldown.
-        if record.strategy != StrategyKind.fundingCarry.rawValue { detector.hold(direction: Int(record.direction), true) }
+        // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
+        // have cooldowns instead.
+        if Self.isSpread(record) { detector.hold(direction: Int(record.direction), true) }
         pendingEmissions.append(record)
     }
 
@@ -169,13 +170,26 @@ final class DetectorLoop: @unchecked Sendable {
         for record in emitted { publish(record) }
     }
 
+    static func isSpread(_ record: OpportunityRecord) -> Bool {
+        record.strategy != StrategyKind.fundingCarry.rawValue && record.strategy != StrategyKind.triangular.rawValue
+    }
+
     private func publish(_ record: OpportunityRecord) {
-        let direction = detector.directions[Int(record.direction)]
-        let symbol = universe.symbols[direction.symbol.index].name
         let wallMillis = record.wallNanos / 1_000_000
+        let symbol = universe.symbols[Int(record.symbol)].name
+        var legs: [(String, String)] = [("buy", record.buy?.name ?? "?"), ("sell", record.sell?.name ?? "?")]
+        if record.strategy == StrategyKind.triangular.rawValue {
+            let cycle = detector.triangles.cycles[Int(record.direction)]
+            // The currencies in order: forward Q→A→B→Q, reverse Q→B→A→Q.
+            let first = universe.symbols[cycle.first.index]
+            let second = universe.symbols[cycle.second.index]
+            let path = record.reserved == 1 ? [first.quote, first.base, second.base, first.quote] : [first.quote, second.base, first.base, first.quote]
+            legs.append(("cycle", path.joined(separator: ">")))
+        }
         let fields: [(String, String)] = [
             ("id", String(record.id)), ("ts_ms", String(wallMillis)), ("strategy", record.strategyKind?.name ?? "?"), ("symbol", symbol),
-            ("buy", direction.buy.name), ("sell", direction.sell.name), ("quantity", Self.number(record.quantity)),
+        ] + legs + [
+            ("quantity", Self.number(record.quantity)),
             ("buy_vwap", Self.number(record.buyVWAP)), ("sell_vwap", Self.number(record.sellVWAP)), ("gross_bps", Self.number(record.grossBps)),
             ("net_bps", Self.number(record.netBps)), ("net_bps_at_size", Self.number(record.netBpsAtSize)),
             ("expected_profit", Self.number(record.expectedProfit)), ("buy_age_ms", Self.number(Double(record.buyAgeNanos) / 1e6)),
@@ -183,10 +197,11 @@ final class DetectorLoop: @unchecked Sendable {
             ("tick_to_decision_ns", String(record.decidedNanos - record.tickReceivedNanos)),
         ]
         streams?.publish([StreamMessage(stream: Self.opportunitiesStream, fields: fields)])
-        let textFields: Set<String> = ["strategy", "symbol", "buy", "sell"]
+        let textFields: Set<String> = ["strategy", "symbol", "buy", "sell", "cycle"]
         recent.append("{" + fields.map { textFields.contains($0.0) ? "\"\($0.0)\":\"\($0.1)\"" : "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         if recent.count > 20 { recent.removeFirst(recent.count - 20) }
-        guard record.strategy != StrategyKind.fundingCarry.rawValue else { return }
+        guard Self.isSpread(record) else { return }
+        let direction = detector.directions[Int(record.direction)]
         if let event = tracker.opened(record, direction: direction, symbolName: symbol, now: MonotonicClock.now()) {
             record_([event], wallMillis: wallMillis)
         } else if !tracker.isOpen(direction: Int(record.direction)) {
@@ -275,6 +290,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

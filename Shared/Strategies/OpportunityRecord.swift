@@ -13,13 +13,14 @@ public struct OpportunityRecord: RingRecord, Equatable {
     public var tickReceivedNanos: Int64 = 0
     public var decidedNanos: Int64 = 0
     public var symbol: UInt32 = 0
-    /// Position in the detector's direction list.
+    /// Position in the detector's direction list (triangular: in its cycle list).
     public var direction: UInt32 = 0
     public var strategy: UInt8 = 0
     public var buySource: UInt8 = 0
     public var sellSource: UInt8 = 0
+    /// Triangular: 1 = forward (quote → A → B → quote), 0 = reverse.
     public var reserved: UInt8 = 0
-    /// Base quantity.
+    /// Base quantity (triangular: the quote currency put in at the start; `symbol` is the cross pair).
     public var quantity: Double = 0
     public var buyVWAP: Double = 0
     public var sellVWAP: Double = 0

@@ -37,6 +37,10 @@ public final class SpreadDetector {
 
     public let store: PriceStore
     public private(set) var index: DirectionIndex
+    /// Triangular cycles of the universe (each exchange's spot cross pairs) and their cooldowns.
+    public let triangles: TriangularIndex
+    private var triangleLastEmitNanos: [Int64]
+    private var third = TopOfBook()
     public private(set) var rules: LegRules
     public private(set) var config: DetectorConfig
     public private(set) var counters = Counters()
@@ -74,6 +78,8 @@ public final class SpreadDetector {
         self.store = store
         self.config = config
         index = DirectionIndex(universe: universe)
+        triangles = TriangularIndex(universe: universe)
+        triangleLastEmitNanos = Array(repeating: .min / 2, count: triangles.cycles.count)
         rules = LegRules(universe: universe, config: config)
         let keys = universe.symbols.count * SourceId.count
         slots = (0..<keys).map { key in
@@ -164,9 +170,11 @@ public final class SpreadDetector {
         let symbol = Int(notice.symbol)
         let source = Int(notice.source)
         let legs = index.legRange(symbol: symbol, source: source)
-        guard !legs.isEmpty else { return }
+        let cycles = triangles.cycles(symbol: symbol, source: source)
+        guard !legs.isEmpty || !cycles.isEmpty else { return }
         let key = symbol * SourceId.count + source
         guard slots[key] >= 0, count(store.readTop(slot: Int(slots[key]), into: &updated)) else { return }
+        if !cycles.isEmpty { evaluateCycles(cycles, notice: notice, now: now, emit: emit) }
         let updatedFresh = now - updated.tsReceivedNanos <= maxAgeNanos
         for position in legs {
             counters.evaluations &+= 1
@@ -216,6 +224,81 @@ public final class SpreadDetector {
     }
 
     private let carryBit: UInt32 = 1 << UInt32(StrategyKind.fundingCarry.rawValue)
+    private let triangularBit: UInt32 = 1 << UInt32(StrategyKind.triangular.rawValue)
+
+    /// The cycles an update takes part in: all three legs' best prices, the better orientation,
+    /// three taker fees; emitted at or above `entryBps` (cooldown per cycle).
+    private func evaluateCycles(_ cycles: ArraySlice<Int32>, notice: UpdateNotice, now: Int64, emit: (inout OpportunityRecord) -> Void) {
+        for position in cycles {
+            counters.evaluations &+= 1
+            guard enabledStrategies & triangularBit != 0 else {
+                counters.paused &+= 1
+                continue
+            }
+            let cycle = triangles.cycles[Int(position)]
+            let source = cycle.source.index
+            let firstSlot = slots[cycle.first.index * SourceId.count + source]
+            let secondSlot = slots[cycle.second.index * SourceId.count + source]
+            let crossSlot = slots[cycle.cross.index * SourceId.count + source]
+            guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, count(store.readTop(slot: Int(firstSlot), into: &other)),
+                count(store.readTop(slot: Int(secondSlot), into: &third)), count(store.readTop(slot: Int(crossSlot), into: &updated))
+            else { continue }
+            guard other.verified, third.verified, updated.verified else {
+                counters.unverified &+= 1
+                continue
+            }
+            let oldest = min(other.tsReceivedNanos, third.tsReceivedNanos, updated.tsReceivedNanos)
+            guard now - oldest <= maxAgeNanos else {
+                counters.stale &+= 1
+                continue
+            }
+            func quote(_ top: TopOfBook) -> TriangularMath.Quote {
+                TriangularMath.Quote(
+                    bid: SpreadMath.value(top.bidPrice, scale: top.priceScale), bidSize: SpreadMath.value(top.bidQuantity, scale: top.quantityScale),
+                    ask: SpreadMath.value(top.askPrice, scale: top.priceScale), askSize: SpreadMath.value(top.askQuantity, scale: top.quantityScale))
+            }
+            let firstRules = rules.rules(symbol: cycle.first.index, source: source)
+            let secondRules = rules.rules(symbol: cycle.second.index, source: source)
+            let result = TriangularMath.evaluate(
+                first: quote(other), second: quote(third), cross: quote(updated), feeBps: firstRules.takerFeeBps, maxNotional: config.maxNotional)
+            guard result.netBps >= config.entryBps else {
+                counters.belowThreshold &+= 1
+                continue
+            }
+            guard now - triangleLastEmitNanos[Int(position)] >= cooldownNanos else {
+                counters.cooldown &+= 1
+                continue
+            }
+            guard result.startAmount >= max(firstRules.minNotional, secondRules.minNotional), result.startAmount > 0 else {
+                counters.belowMinNotional &+= 1
+                continue
+            }
+            var record = OpportunityRecord()
+            record.id = nextId
+            nextId &+= 1
+            record.wallNanos = WallClock.now()
+            record.tickReceivedNanos = notice.tsReceivedNanos
+            record.symbol = UInt32(cycle.cross.index)
+            record.direction = UInt32(position)
+            record.strategy = StrategyKind.triangular.rawValue
+            record.buySource = cycle.source.rawValue
+            record.sellSource = cycle.source.rawValue
+            record.reserved = result.forward ? 1 : 0
+            record.quantity = result.startAmount
+            record.grossBps = result.grossBps
+            record.netBps = result.netBps
+            record.netBpsAtSize = result.netBps
+            record.expectedProfit = result.expectedProfit
+            triangleLastEmitNanos[Int(position)] = now
+            counters.emissions &+= 1
+            record.decidedNanos = MonotonicClock.now()
+            record.buyAgeNanos = record.decidedNanos - oldest
+            record.sellAgeNanos = record.buyAgeNanos
+            emit(&record)
+        }
+        // The legs loop reads the updated entry again into `updated`.
+        _ = store.readTop(slot: Int(slots[Int(notice.symbol) * SourceId.count + Int(notice.source)]), into: &updated)
+    }
 
     /// Funding carry on a spot→perp leg whose perpetual pays enough: entry spread + the funding
     /// collected over `carryHoldingHours` − both taker fees ≥ `carryEntryBps`.

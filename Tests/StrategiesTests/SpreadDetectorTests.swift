@@ -211,3 +211,48 @@ import Testing
         #expect(none == 0)
     }
 }
+
+/// Triangular cycles through the detector: an update of any leg evaluates the cycle.
+@Suite(.serialized) struct TriangularDetectorTests {
+    static func publish(_ store: PriceStore, symbol: Int, source: SourceId, bid: Double, ask: Double, size: Double, verified: Bool = true) {
+        var book = BookSnapshot()
+        book.top.priceScale = 8
+        book.top.quantityScale = 8
+        book.top.verified = verified
+        book.top.tsReceivedNanos = MonotonicClock.now()
+        book.bids[0] = BookLevel(price: Int64((bid * 1e8).rounded()), quantity: Int64((size * 1e8).rounded()))
+        book.asks[0] = BookLevel(price: Int64((ask * 1e8).rounded()), quantity: Int64((size * 1e8).rounded()))
+        book.bidCount = 1
+        book.askCount = 1
+        store.publish(slot: store.slot(symbol: SymbolId(symbol), source: source)!, book: book)
+    }
+
+    @Test func aCycleAboveEntryIsEmittedOnceThenCoolsDown() throws {
+        let shm = try SpreadDetectorTests.Store()
+        let detector = SpreadDetector(store: shm.store, universe: try TriangularTests.universe(), config: DetectorConfig())
+        let binance = TriangularTests.binance
+        Self.publish(shm.store, symbol: 0, source: binance, bid: 50_000, ask: 50_010, size: 1)
+        Self.publish(shm.store, symbol: 2, source: binance, bid: 3_020, ask: 3_021, size: 10)
+        Self.publish(shm.store, symbol: 1, source: binance, bid: 0.06, ask: 0.0601, size: 10, verified: false)
+        var emitted: [OpportunityRecord] = []
+        let notice = UpdateNotice(symbol: SymbolId(1), source: binance, kind: 1, tsReceivedNanos: MonotonicClock.now())
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.isEmpty && detector.counters.unverified == 1, "an unverified leg never trades")
+        Self.publish(shm.store, symbol: 1, source: binance, bid: 0.06, ask: 0.0601, size: 10)
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        let record = try #require(emitted.first)
+        #expect(record.strategyKind == .triangular && record.symbol == 1 && record.reserved == 1, "forward through ETH-BTC")
+        let product = 3_020 / (50_010 * 0.0601)
+        #expect(abs(record.netBps - (product * 0.999 * 0.999 * 0.999 - 1) * 10_000) < 1e-6)
+        #expect(record.quantity == 10_000)
+        // An update of another leg inside the cooldown emits nothing new.
+        detector.evaluate(UpdateNotice(symbol: SymbolId(0), source: binance, kind: 1, tsReceivedNanos: MonotonicClock.now()), now: MonotonicClock.now()) {
+            emitted.append($0)
+        }
+        #expect(emitted.count == 1 && detector.counters.cooldown == 1)
+        // Paused: nothing.
+        detector.enabledStrategies = ~(UInt32(1) << UInt32(StrategyKind.triangular.rawValue))
+        detector.evaluate(notice, now: MonotonicClock.now() + 5_000_000_000) { emitted.append($0) }
+        #expect(emitted.count == 1)
+    }
+}

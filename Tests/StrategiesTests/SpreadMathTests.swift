@@ -121,3 +121,64 @@ import Testing
         #expect(abs((sizing?.quantity ?? 0) - 3) < 1e-9)
     }
 }
+
+/// Triangular cycles: built from the universe, evaluated against hand-computed cases.
+@Suite struct TriangularTests {
+    static let binance = SourceId(exchange: .binance, market: .spot)
+    static let okx = SourceId(exchange: .okx, market: .spot)
+
+    static func universe() throws -> Universe {
+        let symbols = [
+            SymbolInfo(id: SymbolId(0), base: "BTC", quote: "USDT"), SymbolInfo(id: SymbolId(1), base: "ETH", quote: "BTC"),
+            SymbolInfo(id: SymbolId(2), base: "ETH", quote: "USDT"), SymbolInfo(id: SymbolId(3), base: "SOL", quote: "BTC"),
+        ]
+        func instrument(_ symbol: Int, _ source: SourceId) throws -> Instrument {
+            Instrument(
+                symbol: SymbolId(symbol), source: source, exchangeSymbol: "S\(symbol)", tickSize: try Price("0.00001"),
+                stepSize: try Quantity("0.001"), minQuantity: try Quantity("0.001"), minNotional: ExactDecimal(5), contractSize: ExactDecimal(1))
+        }
+        // Binance lists all three legs of BTC/ETH; OKX lacks ETH-USDT; SOL-BTC has no SOL-USDT.
+        return try Universe(
+            symbols: symbols,
+            instruments: [
+                try instrument(0, binance), try instrument(1, binance), try instrument(2, binance), try instrument(3, binance),
+                try instrument(0, okx), try instrument(1, okx),
+            ],
+            directions: [])
+    }
+
+    @Test func cyclesNeedAllThreeLegsOnOneSource() throws {
+        let index = TriangularIndex(universe: try Self.universe())
+        #expect(index.cycles == [TriangularCycle(source: Self.binance, first: SymbolId(0), second: SymbolId(2), cross: SymbolId(1))])
+        for symbol in 0..<3 { #expect(index.cycles(symbol: symbol, source: Self.binance.index) == [0]) }
+        #expect(index.cycles(symbol: 3, source: Self.binance.index).isEmpty)
+        #expect(index.cycles(symbol: 0, source: Self.okx.index).isEmpty)
+    }
+
+    @Test func theBetterOrientationNetOfThreeFees() {
+        // BTC-USDT 50,000/50,010, ETH-BTC 0.06/0.0601, ETH-USDT 3,020/3,021.
+        let first = TriangularMath.Quote(bid: 50_000, bidSize: 1, ask: 50_010, askSize: 1)
+        let cross = TriangularMath.Quote(bid: 0.06, bidSize: 10, ask: 0.0601, askSize: 10)
+        let second = TriangularMath.Quote(bid: 3_020, bidSize: 10, ask: 3_021, askSize: 10)
+        // Forward: 3020 / (50010 × 0.0601) = 1.0047907…; reverse: 0.06 × 50000 / 3021 = 0.993048…
+        let result = TriangularMath.evaluate(first: first, second: second, cross: cross, feeBps: 10, maxNotional: 10_000)
+        let product = 3_020 / (50_010 * 0.0601)
+        #expect(result.forward)
+        #expect(abs(result.grossBps - (product - 1) * 10_000) < 1e-9)
+        #expect(abs(result.netBps - (product * 0.999 * 0.999 * 0.999 - 1) * 10_000) < 1e-9)
+        #expect(abs(result.netBps - 17.79) < 0.01, "47.9 bps gross, three 10-bps fees compounded")
+        // Limited by BTC-USDT's 1 BTC at 50,010 and by 10,000 USDT: the notional cap wins.
+        #expect(result.startAmount == 10_000)
+        #expect(abs(result.expectedProfit - 10_000 * (product * 0.999 * 0.999 * 0.999 - 1)) < 1e-9)
+        // Thin ETH-BTC: 0.05 ETH at 0.0601 BTC × 50,010 = 150.28 USDT.
+        let thin = TriangularMath.evaluate(
+            first: first, second: second, cross: TriangularMath.Quote(bid: 0.06, bidSize: 10, ask: 0.0601, askSize: 0.05), feeBps: 10,
+            maxNotional: 10_000)
+        #expect(abs(thin.startAmount - 0.05 * 0.0601 * 50_010) < 1e-9)
+        // Reverse when ETH-BTC is rich: 0.0606 × 50000 / 3021 = 1.00298…
+        let reverse = TriangularMath.evaluate(
+            first: first, second: second, cross: TriangularMath.Quote(bid: 0.0606, bidSize: 10, ask: 0.0607, askSize: 10), feeBps: 0,
+            maxNotional: 10_000)
+        #expect(!reverse.forward && abs(reverse.grossBps - (0.0606 * 50_000 / 3_021 - 1) * 10_000) < 1e-9)
+    }
+}

@@ -1,0 +1,122 @@
+import DraizerCore
+
+/// Triangular cycles on one exchange's spot market, built from the universe: for a cross pair
+/// `B-A` (e.g. ETH-BTC) listed on a source that also lists `A-Q` and `B-Q` (BTC-USDT, ETH-USDT),
+/// the quote currency `Q` can go round Q→A→B→Q (forward) or Q→B→A→Q (reverse).
+public struct TriangularCycle: Sendable, Equatable {
+    public var source: SourceId
+    /// `A-Q`, e.g. BTC-USDT.
+    public var first: SymbolId
+    /// `B-Q`, e.g. ETH-USDT.
+    public var second: SymbolId
+    /// `B-A`, e.g. ETH-BTC.
+    public var cross: SymbolId
+
+    public init(source: SourceId, first: SymbolId, second: SymbolId, cross: SymbolId) {
+        self.source = source
+        self.first = first
+        self.second = second
+        self.cross = cross
+    }
+}
+
+/// Every cycle of a universe, and for each (symbol, source) the cycles it is a leg of (a flat
+/// table like `DirectionIndex`).
+public struct TriangularIndex: Sendable {
+    public let cycles: [TriangularCycle]
+    private let offsets: [Int32]
+    private let members: [Int32]
+    let symbolCount: Int
+
+    public init(universe: Universe, quote: String = "USDT") {
+        var cycles: [TriangularCycle] = []
+        let byName = Dictionary(universe.symbols.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        for instrument in universe.instruments where instrument.source.market == .spot {
+            guard let cross = universe.symbol(instrument.symbol), cross.quote != quote,
+                let first = byName["\(cross.quote)-\(quote)"], let second = byName["\(cross.base)-\(quote)"],
+                universe.instrument(symbol: first, source: instrument.source) != nil,
+                universe.instrument(symbol: second, source: instrument.source) != nil
+            else { continue }
+            cycles.append(TriangularCycle(source: instrument.source, first: first, second: second, cross: cross.id))
+        }
+        self.cycles = cycles
+        symbolCount = universe.symbols.count
+        let keys = symbolCount * SourceId.count
+        var perKey = [[Int32]](repeating: [], count: keys)
+        for (position, cycle) in cycles.enumerated() {
+            for symbol in [cycle.first, cycle.second, cycle.cross] {
+                perKey[symbol.index * SourceId.count + cycle.source.index].append(Int32(position))
+            }
+        }
+        var offsets = [Int32](repeating: 0, count: keys + 1)
+        var members: [Int32] = []
+        for key in 0..<keys {
+            offsets[key] = Int32(members.count)
+            members += perKey[key]
+        }
+        offsets[keys] = Int32(members.count)
+        self.offsets = offsets
+        self.members = members
+    }
+
+    /// The cycles an update of (symbol, source) is a leg of.
+    @inline(__always)
+    public func cycles(symbol: Int, source: Int) -> ArraySlice<Int32> {
+        guard symbol < symbolCount, source < SourceId.count else { return [] }
+        let key = symbol * SourceId.count + source
+        return members[Int(offsets[key])..<Int(offsets[key + 1])]
+    }
+}
+
+/// The arithmetic of a cycle at the best prices.
+public enum TriangularMath {
+    /// Best prices and sizes of one leg (sizes in that pair's base currency).
+    public struct Quote: Sendable, Equatable {
+        public var bid: Double
+        public var bidSize: Double
+        public var ask: Double
+        public var askSize: Double
+
+        public init(bid: Double, bidSize: Double, ask: Double, askSize: Double) {
+            self.bid = bid
+            self.bidSize = bidSize
+            self.ask = ask
+            self.askSize = askSize
+        }
+    }
+
+    public struct Result: Sendable, Equatable {
+        /// Forward Q→A→B→Q, else reverse Q→B→A→Q.
+        public var forward: Bool
+        public var grossBps: Double
+        /// After three taker fees.
+        public var netBps: Double
+        /// Quote currency put in at the start, the most the three best levels take.
+        public var startAmount: Double
+        /// Quote currency gained after fees.
+        public var expectedProfit: Double
+    }
+
+    /// The better orientation of a cycle with legs `first` (A-Q), `second` (B-Q), `cross` (B-A),
+    /// each paying `feeBps`; sized to the best levels and `maxNotional`.
+    public static func evaluate(first: Quote, second: Quote, cross: Quote, feeBps: Double, maxNotional: Double) -> Result {
+        let keep = (1 - feeBps / 10_000) * (1 - feeBps / 10_000) * (1 - feeBps / 10_000)
+        // Forward: buy A with Q at A-Q's ask, buy B with A at B-A's ask, sell B at B-Q's bid.
+        let forwardProduct = second.bid / (first.ask * cross.ask)
+        // Reverse: buy B with Q at B-Q's ask, sell B for A at B-A's bid, sell A at A-Q's bid.
+        let reverseProduct = cross.bid * first.bid / second.ask
+        let forward = forwardProduct >= reverseProduct
+        let product = forward ? forwardProduct : reverseProduct
+        let start: Double
+        if forward {
+            start = min(
+                maxNotional, first.askSize * first.ask, cross.askSize * cross.ask * first.ask, second.bidSize * cross.ask * first.ask)
+        } else {
+            start = min(maxNotional, second.askSize * second.ask, cross.bidSize * second.ask, first.bidSize / cross.bid * second.ask)
+        }
+        let net = product * keep - 1
+        return Result(
+            forward: forward, grossBps: (product - 1) * 10_000, netBps: net * 10_000, startAmount: max(start, 0),
+            expectedProfit: max(start, 0) * net)
+    }
+}
