@@ -203,7 +203,9 @@ public final class SpreadDetector {
             let funding = direction.map(fundingBps) ?? 0
             let net = gross - legFeesBps[position] + funding
             let perpKey = Int(legPerpKeys[position])
-            if perpKey >= 0, fundingAnnual[perpKey] >= config.carryMinAnnualRate, enabledStrategies & carryBit != 0 {
+            // Carry is the funding-driven trade: when the spread alone clears entry it is a spread
+            // opportunity, signalled once, as such.
+            if perpKey >= 0, net < config.entryBps, fundingAnnual[perpKey] >= config.carryMinAnnualRate, enabledStrategies & carryBit != 0 {
                 considerCarry(position: position, perpKey: perpKey, gross: gross, notice: notice, now: now, emit: emit)
             }
             guard net >= config.entryBps else {

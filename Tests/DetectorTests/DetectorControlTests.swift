@@ -7,7 +7,8 @@ import Testing
 
 /// The detector's control socket: status, pause/resume (the shared strategy flags), set with
 /// validation, reload, bad commands, shutdown and SIGTERM.
-@Suite(.serialized) struct DetectorControlTests {
+/// (Part of `DetectorProcessTests`, whose suite is serialized: these process tests never overlap.)
+extension DetectorProcessTests {
     static func universeFile(_ directory: String) throws -> String {
         let binance = SourceId(exchange: .binance, market: .spot)
         let okx = SourceId(exchange: .okx, market: .spot)

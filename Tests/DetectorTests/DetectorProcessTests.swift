@@ -15,10 +15,10 @@ import VenueTransport
     static let okxSpot = SourceId(exchange: .okx, market: .spot)
     static let gatePerp = SourceId(exchange: .gateio, market: .perp)
 
-    /// Still markets (no random walk) so each venue's book is known; dislocations at t = 6 s:
+    /// Still markets (no random walk) so each venue's book is known; dislocations at t = 8 s:
     /// BTC on gateio/perp +60 bps for good (accuracy, expiry), ETH +60 bps decaying over 4 s
     /// (convergence), SOL +5 bps on binance/spot (below threshold), DOGE +60 bps on gateio/perp
-    /// at t = 9 s while the binance gateway is frozen (stale leg).
+    /// at t = 11 s while the binance gateway is frozen (stale leg).
     static let scenario = """
         {"seed": 7, "updatesPerSecond": 100, "depthLevels": 10,
          "symbols": [{"base": "BTC", "price": "65000", "volatilityBps": 0, "tick": "0.1", "step": "0.001"},
@@ -26,10 +26,10 @@ import VenueTransport
                      {"base": "ETH", "price": "3200", "volatilityBps": 0, "tick": "0.01", "step": "0.001"},
                      {"base": "SOL", "price": "150", "volatilityBps": 0, "tick": "0.01", "step": "0.01"}],
          "dislocations": [
-           {"atSeconds": 6, "symbol": "BTC-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 0, "side": "bid"},
-           {"atSeconds": 6, "symbol": "ETH-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 4, "side": "bid"},
-           {"atSeconds": 6, "symbol": "SOL-USDT", "source": "binance/spot", "bps": 5, "decaySeconds": 0, "side": "bid"},
-           {"atSeconds": 9, "symbol": "DOGE-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 0, "side": "bid"}]}
+           {"atSeconds": 8, "symbol": "BTC-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 0, "side": "bid"},
+           {"atSeconds": 8, "symbol": "ETH-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 4, "side": "bid"},
+           {"atSeconds": 8, "symbol": "SOL-USDT", "source": "binance/spot", "bps": 5, "decaySeconds": 0, "side": "bid"},
+           {"atSeconds": 11, "symbol": "DOGE-USDT", "source": "gateio/perp", "bps": 60, "decaySeconds": 0, "side": "bid"}]}
         """
 
     static let config = #"{"entryBps": 10, "exitBps": 2, "maxPriceAgeMillis": 1000, "trackMaxSeconds": 5, "trackIntervalMillis": 100, "cooldownMillis": 500}"#
@@ -102,7 +102,7 @@ import VenueTransport
 
         // The test is the executor: it consumes the opportunities ring.
         var consumer: RingConsumer<OpportunityRecord>?
-        let attachBy = Date().addingTimeInterval(10)
+        let attachBy = Date().addingTimeInterval(30)
         while consumer == nil, Date() < attachBy {
             consumer = try? RingConsumer<OpportunityRecord>(name: names.ring("opportunities"))
             if consumer == nil { usleep(20_000) }
@@ -112,18 +112,18 @@ import VenueTransport
         // Every book of the three gateways verified before the first dislocation.
         var top = TopOfBook()
         let traded = universe.instruments.filter { [.binance, .okx, .gateio].contains($0.source.exchange) }
-        while simTime() < 5.5 {
+        while simTime() < 7.5 {
             let verified = traded.filter { store.readTop(slot: store.slot(symbol: $0.symbol, source: $0.source)!, into: &top) == .consistent && top.verified }
             if verified.count == traded.count { break }
             usleep(10_000)
         }
-        #expect(simTime() < 5.5, "books verified before t = 6 s (at \(simTime()) s)")
+        #expect(simTime() < 7.5, "books verified before t = 8 s (at \(simTime()) s)")
 
         var records: [OpportunityRecord] = []
         var expectedBTC: Double?
         var frozen = false
         var restartedAt: Date?
-        while simTime() < 15 {
+        while simTime() < 17 {
             while let record = ring.tryPop() {
                 records.append(record)
                 let symbol = universe.symbols[Int(record.symbol)].name
@@ -135,11 +135,11 @@ import VenueTransport
                     expectedBTC = (bid - ask) / ask * 10_000 - 10 - 5
                 }
             }
-            if !frozen, simTime() >= 7 {
+            if !frozen, simTime() >= 9 {
                 gateways[.binance]?.signal(SIGSTOP)  // binance prices go stale from here on
                 frozen = true
             }
-            if restartedAt == nil, simTime() >= 7.5 {
+            if restartedAt == nil, simTime() >= 9.5 {
                 running.signal(SIGKILL)
                 _ = running.wait()
                 running = try detector()
@@ -152,7 +152,7 @@ import VenueTransport
         func first(_ symbol: String, buy: SourceId, sell: SourceId) -> OpportunityRecord? {
             records.first { universe.symbols[Int($0.symbol)].name == symbol && $0.buy == buy && $0.sell == sell }
         }
-        let injected = simStart.addingTimeInterval(6).timeIntervalSince1970
+        let injected = simStart.addingTimeInterval(8).timeIntervalSince1970
         for buy in [Self.binanceSpot, Self.okxSpot] {
             let record = try #require(first("BTC-USDT", buy: buy, sell: Self.gatePerp), "BTC \(buy.name) → gateio/perp emitted")
             let delay = Double(record.wallNanos) / 1e9 - injected

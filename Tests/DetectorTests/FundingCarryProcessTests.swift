@@ -8,7 +8,8 @@ import Testing
 
 /// Funding from venue-sim's perpetuals, through the gateways' `md.funding` stream on a real Redis,
 /// into the detector's carry strategy.
-@Suite(.serialized) struct FundingCarryProcessTests {
+/// (Part of `DetectorProcessTests`, whose suite is serialized: these process tests never overlap.)
+extension DetectorProcessTests {
     @Test(.timeLimit(.minutes(1))) func fundingFromRedisDrivesCarrySignals() throws {
         guard let url = ProcessInfo.processInfo.environment["DRAIZER_TEST_REDIS_URL"], !url.isEmpty else {
             throw DetectorProcessTests.Failure(description: "DRAIZER_TEST_REDIS_URL is not set: run the tests with ops/test.sh")

@@ -256,3 +256,19 @@ import Testing
         #expect(emitted.count == 1)
     }
 }
+
+extension FundingCarryTests {
+    @Test func aSpreadThatClearsEntryAloneIsNotAlsoCarry() throws {
+        let shm = try SpreadDetectorTests.Store()
+        var config = DetectorConfig()
+        config.carryMinAnnualRate = 0.05
+        let detector = SpreadDetector(store: shm.store, universe: try SpreadDetectorTests.universe(), config: config)
+        shm.publish(SpreadDetectorTests.binanceSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.bybitSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_550_000, ask: 6_550_100)  // 76.9 bps over spot
+        detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8)
+        var emitted: [OpportunityRecord] = []
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.map(\.strategyKind) == [.spotPerp])
+    }
+}
