@@ -174,14 +174,7 @@ extension RedisConnection {
     public func xreadgroup(
         group: String, consumer: String, streams: [(stream: String, id: String)], count: Int, blockMillis: Int?
     ) throws(RedisError) -> [(stream: String, entries: [StreamEntry])] {
-        var arguments = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(max(count, 1))]
-        if let blockMillis { arguments += ["BLOCK", String(max(blockMillis, 0))] }
-        arguments.append("STREAMS")
-        arguments += streams.map(\.stream)
-        arguments += streams.map(\.id)
-        let reply =
-            if let blockMillis { try blockingCommand(arguments, blockMillis: blockMillis) } else { try command(arguments) }
-        return try Self.perStream(reply, command: "XREADGROUP")
+        try readStreams(["XREADGROUP", "GROUP", group, consumer], streams: streams, count: count, blockMillis: blockMillis)
     }
 
     /// `XREAD COUNT n BLOCK ms STREAMS stream... id...` (no group: every reader sees every entry).
@@ -189,14 +182,21 @@ extension RedisConnection {
     public func xread(
         streams: [(stream: String, id: String)], count: Int, blockMillis: Int?
     ) throws(RedisError) -> [(stream: String, entries: [StreamEntry])] {
-        var arguments = ["XREAD", "COUNT", String(max(count, 1))]
+        try readStreams(["XREAD"], streams: streams, count: count, blockMillis: blockMillis)
+    }
+
+    /// `<head> COUNT n [BLOCK ms] STREAMS stream... id...`, blocking calls with a stretched timeout.
+    private func readStreams(
+        _ head: [String], streams: [(stream: String, id: String)], count: Int, blockMillis: Int?
+    ) throws(RedisError) -> [(stream: String, entries: [StreamEntry])] {
+        var arguments = head + ["COUNT", String(max(count, 1))]
         if let blockMillis { arguments += ["BLOCK", String(max(blockMillis, 0))] }
         arguments.append("STREAMS")
         arguments += streams.map(\.stream)
         arguments += streams.map(\.id)
         let reply =
             if let blockMillis { try blockingCommand(arguments, blockMillis: blockMillis) } else { try command(arguments) }
-        return try Self.perStream(reply, command: "XREAD")
+        return try Self.perStream(reply, command: head[0])
     }
 
     /// `XREVRANGE stream + - COUNT n`: the newest entries, newest first.

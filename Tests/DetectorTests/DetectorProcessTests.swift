@@ -36,6 +36,34 @@ import VenueTransport
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    /// A temporary folder, the universe `draizer discover` writes from venue-sim, and a fresh price
+    /// store and control block under a prefix of their own; all removed when released.
+    final class Workspace {
+        let prefix: String
+        let directory: String
+        let names: SegmentNames
+        let universe: Universe
+        let store: PriceStore
+
+        init(sim: VenueSimProcess, stem: String) throws {
+            prefix = "\(stem)\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let discover = try ChildProcess(
+                executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
+            guard discover.wait() == 0 else { throw Failure(description: "draizer discover failed") }
+            universe = try Universe.load(path: "\(directory)/universe.json")
+            names = try SegmentNames(prefix: prefix)
+            store = try PriceStore.create(names: names, symbolCapacity: 16)
+            _ = try ControlSegment.create(names: names)
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(atPath: directory)
+            for name in names.existing() { try? SharedMemorySegment.unlink(name: name) }
+        }
+    }
+
     static func simStatus(_ sim: VenueSimProcess, group: MultiThreadedEventLoopGroup) throws -> [String: Any] {
         let body = try HTTPFetcher.get(try TransportURL("\(sim.baseURL)/sim/status"), group: group).wait()
         return try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
@@ -56,21 +84,9 @@ import VenueTransport
         let simStart = Date().addingTimeInterval(-((try Self.simStatus(sim, group: group)["elapsed_seconds"] as? Double) ?? 0))
         func simTime() -> Double { Date().timeIntervalSince(simStart) }
 
-        let prefix = "dpt\(getpid())\(UInt16.random(in: 0...UInt16.max))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
-        }
-        let discover = try ChildProcess(
-            executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
-        #expect(discover.wait() == 0)
-        let universe = try Universe.load(path: "\(directory)/universe.json")
+        let workspace = try Workspace(sim: sim, stem: "dpt")
+        let (prefix, directory, names, universe, store) = (workspace.prefix, workspace.directory, workspace.names, workspace.universe, workspace.store)
         try Self.config.write(toFile: "\(directory)/detector.json", atomically: true, encoding: .utf8)
-        let names = try SegmentNames(prefix: prefix)
-        let store = try PriceStore.create(names: names, symbolCapacity: 16)
-        _ = try ControlSegment.create(names: names)
 
         var gateways: [Exchange: ChildProcess] = [:]
         for exchange in [Exchange.binance, .okx, .gateio] {

@@ -18,20 +18,8 @@ extension DetectorProcessTests {
         let database = Int.random(in: 1...15)
         let scoped = url.contains("?") ? "\(url)&db=\(database)" : (url.hasPrefix("unix:") ? "\(url)?db=\(database)" : "\(url)/\(database)")
         let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":40}"#)
-        let prefix = "fct\(getpid())\(UInt16.random(in: 0...UInt16.max))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
-        }
-        let discover = try ChildProcess(
-            executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", directory], output: .discard)
-        #expect(discover.wait() == 0)
-        let universe = try Universe.load(path: "\(directory)/universe.json")
-        let names = try SegmentNames(prefix: prefix)
-        _ = try PriceStore.create(names: names, symbolCapacity: 16)
-        _ = try ControlSegment.create(names: names)
+        let workspace = try DetectorProcessTests.Workspace(sim: sim, stem: "fct")
+        let (prefix, directory, names, universe) = (workspace.prefix, workspace.directory, workspace.names, workspace.universe)
         var processes: [ChildProcess] = []
         defer { processes.forEach { _ = $0.terminate(graceMillis: 2000) } }
         for exchange in ["binance", "okx"] {
