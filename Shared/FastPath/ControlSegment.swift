@@ -56,8 +56,7 @@ public final class ControlSegment: @unchecked Sendable {
     }
 
     public static func attach(names: SegmentNames) throws(SharedMemoryError) -> ControlSegment {
-        let segment = try SharedMemorySegment.open(name: names.control)
-        try SegmentHeader.validate(segment, kind: .control)
+        let segment = try SegmentHeader.openValidated(name: names.control, kind: .control)
         try SegmentHeader.expectGeometry(segment, index: 0, field: "strategy slots", expected: UInt64(strategyCapacity))
         try SegmentHeader.expectGeometry(segment, index: 1, field: "health rows", expected: UInt64(SourceId.count))
         try SegmentHeader.expectGeometry(segment, index: 2, field: "health row bytes", expected: UInt64(rowBytes))

@@ -71,8 +71,7 @@ public final class PriceStore: @unchecked Sendable {
 
     /// Attaches to an existing store; fails with a precise error on any layout difference.
     public static func attach(names: SegmentNames) throws(SharedMemoryError) -> PriceStore {
-        let segment = try SharedMemorySegment.open(name: names.prices)
-        try SegmentHeader.validate(segment, kind: .priceStore)
+        let segment = try SegmentHeader.openValidated(name: names.prices, kind: .priceStore)
         try SegmentHeader.expectGeometry(segment, index: 1, field: "sources per symbol", expected: UInt64(SourceId.count))
         try SegmentHeader.expectGeometry(segment, index: 2, field: "entry bytes", expected: UInt64(entryBytes))
         let capacity = Int(SegmentHeader.read(segment).geometry[0])

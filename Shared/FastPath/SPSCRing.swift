@@ -56,8 +56,7 @@ public enum SPSCRing {
 
     /// Opens a ring and checks it carries `Record`s.
     static func open<Record: RingRecord>(name: String, of _: Record.Type) throws(SharedMemoryError) -> (SharedMemorySegment, Int) {
-        let segment = try SharedMemorySegment.open(name: name)
-        try SegmentHeader.validate(segment, kind: .ring)
+        let segment = try SegmentHeader.openValidated(name: name, kind: .ring)
         try SegmentHeader.expectGeometry(segment, index: 1, field: "record bytes", expected: UInt64(recordBytes(Record.self)))
         try SegmentHeader.expectGeometry(segment, index: 2, field: "record type tag", expected: Record.recordTag)
         let capacity = Int(SegmentHeader.read(segment).geometry[0])
@@ -105,8 +104,7 @@ public enum SPSCRing {
 
     /// Opens any ring (whatever its record type), checks its header and returns its counters.
     public static func inspect(name: String) throws(SharedMemoryError) -> Stats {
-        let segment = try SharedMemorySegment.open(name: name)
-        try SegmentHeader.validate(segment, kind: .ring)
+        let segment = try SegmentHeader.openValidated(name: name, kind: .ring)
         return stats(of: segment)
     }
 

@@ -88,7 +88,11 @@ public struct SegmentHeader: Sendable, Equatable {
     /// Checks identity, version, kind, readiness and size; geometry is checked by each structure.
     static func validate(_ segment: SharedMemorySegment, kind: SegmentKind) throws(SharedMemoryError) {
         let words = SharedWords(segment.base)
-        guard words.loadRelaxed(Offset.magic) == SegmentHeader.magic else { throw .foreign(name: segment.name) }
+        guard words.loadRelaxed(Offset.magic) == SegmentHeader.magic else {
+            // All zero: its creator has sized it and not yet written the header.
+            if words.loadRelaxed(Offset.magic) == 0, words.load32Acquire(Offset.ready) == 0 { throw .notInitialised(name: segment.name) }
+            throw .foreign(name: segment.name)
+        }
         let version = words.load32Relaxed(Offset.layoutVersion)
         guard version == SegmentHeader.layoutVersion else {
             throw .layoutMismatch(
@@ -105,6 +109,26 @@ public struct SegmentHeader: Sendable, Equatable {
         let total = words.loadRelaxed(Offset.totalBytes)
         guard total == UInt64(segment.size) else {
             throw .truncated(name: segment.name, expectedBytes: Int(total), actualBytes: segment.size)
+        }
+    }
+
+    /// Opens and validates a segment, waiting up to `waitMillis` for a creator that is still
+    /// sizing it or writing its header (two processes starting together: one creates, the other
+    /// attaches). Any other problem is reported at once.
+    static func openValidated(name: String, kind: SegmentKind, waitMillis: Int = 2_000) throws(SharedMemoryError) -> SharedMemorySegment {
+        var waited = 0
+        while true {
+            do {
+                let segment = try SharedMemorySegment.open(name: name)
+                try validate(segment, kind: kind)
+                return segment
+            } catch .notInitialised(let name) where waited < waitMillis {
+                _ = name
+            } catch .truncated(let name, _, let actual) where actual < SegmentHeader.bytes && waited < waitMillis {
+                _ = name
+            }
+            usleep(1_000)
+            waited += 1
         }
     }
 

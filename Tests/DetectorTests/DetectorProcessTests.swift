@@ -111,7 +111,7 @@ import VenueTransport
                     "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
                     "--tracks-dir", "\(directory)/tracks", "--no-redis", "--control-socket", "/tmp/\(prefix)-detector.sock",
                 ],
-                output: .discard)
+                output: .pipe)
         }
         var running = try detector()
         defer { _ = running.terminate(graceMillis: 2000) }
@@ -122,6 +122,12 @@ import VenueTransport
         while consumer == nil, Date() < attachBy {
             consumer = try? RingConsumer<OpportunityRecord>(name: names.ring("opportunities"))
             if consumer == nil { usleep(20_000) }
+        }
+        if consumer == nil {
+            // Say why: is the detector alive, what did it print, what is under the prefix?
+            let output = running.readAll(timeoutMillis: 500).joined(separator: " | ")
+            let segments = (try? SegmentNames(prefix: prefix).existing()) ?? []
+            Issue.record("no opportunities ring: detector running \(running.isRunning), output \(output), segments \(segments)")
         }
         let ring = try #require(consumer, "the detector creates the opportunities ring")
 

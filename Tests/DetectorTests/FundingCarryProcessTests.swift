@@ -53,6 +53,10 @@ extension DetectorProcessTests {
             }
             usleep(20_000)
         }
+        if carry.isEmpty {
+            let status = (try? ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")) ?? "no answer"
+            Issue.record("no carry signal; detector status: \(status.prefix(600))")
+        }
         let first = try #require(carry.first, "a carry signal once funding arrived")
         let sell = try #require(first.sell)
         #expect(sell.market == .perp && [.binance, .okx].contains(sell.exchange), "\(sell)")
