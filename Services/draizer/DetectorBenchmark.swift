@@ -153,6 +153,9 @@ struct InProcessDetectorBench {
     }
 
     func evaluate(runs: Int, candidate: Bool) -> BenchResult {
+        // One CPU for the whole measurement: migrations between vCPUs add their own noise.
+        let pinned = drz_available_cpus() >= 2 && drz_pin_current_thread(0) == 0
+        defer { if pinned { _ = drz_pin_current_thread(-1) } }
         publishBooks(candidate: candidate)
         let detector = detector(cooldown: 0)
         let bybitPerp = SourceId(exchange: .bybit, market: .perp)

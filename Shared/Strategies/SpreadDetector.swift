@@ -193,11 +193,10 @@ public final class SpreadDetector {
                 continue
             }
             let leg = index.leg(at: position)
-            let buyTop = leg.isBuyLeg ? updated : other
-            let sellTop = leg.isBuyLeg ? other : updated
-            let gross = SpreadMath.grossBps(
-                buyAsk: SpreadMath.value(buyTop.askPrice, scale: buyTop.priceScale),
-                sellBid: SpreadMath.value(sellTop.bidPrice, scale: sellTop.priceScale))
+            let gross =
+                leg.isBuyLeg
+                ? SpreadMath.grossBps(buyAsk: updated.askPrice, buyScale: updated.priceScale, sellBid: other.bidPrice, sellScale: other.priceScale)
+                : SpreadMath.grossBps(buyAsk: other.askPrice, buyScale: other.priceScale, sellBid: updated.bidPrice, sellScale: updated.priceScale)
             // Funding only counts with a holding time; without one the fees decide alone.
             let direction = config.holdingHours > 0 ? index.directions[Int(leg.direction)] : nil
             let funding = direction.map(fundingBps) ?? 0

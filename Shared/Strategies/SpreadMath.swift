@@ -23,6 +23,14 @@ public enum SpreadMath {
         (sellBid - buyAsk) / buyAsk * 10_000
     }
 
+    /// The same from fixed-point prices at their scales; equal scales (every gateway entry keeps 8
+    /// decimals) need no scaling at all.
+    @inline(__always)
+    public static func grossBps(buyAsk: Int64, buyScale: UInt8, sellBid: Int64, sellScale: UInt8) -> Double {
+        if buyScale == sellScale { return Double(sellBid - buyAsk) / Double(buyAsk) * 10_000 }
+        return grossBps(buyAsk: value(buyAsk, scale: buyScale), sellBid: value(sellBid, scale: sellScale))
+    }
+
     /// Expected funding over the holding time, bps, for the short perpetual leg of a spot→perp
     /// trade: positive rates pay shorts. `ratePerInterval` 0.0001 = 1 bp per interval.
     public static func fundingBps(ratePerInterval: Double, intervalHours: Double, holdingHours: Double) -> Double {
