@@ -40,7 +40,9 @@ public final class SpreadDetector {
     /// Triangular cycles of the universe (each exchange's spot cross pairs) and their cooldowns.
     public let triangles: TriangularIndex
     private var triangleLastEmitNanos: [Int64]
-    private var third = TopOfBook()
+    /// A cycle's second and cross legs (the first goes to `other`; `updated` stays the update's).
+    private var second = TopOfBook()
+    private var cross = TopOfBook()
     public private(set) var rules: LegRules
     public private(set) var config: DetectorConfig
     public private(set) var counters = Counters()
@@ -242,13 +244,13 @@ public final class SpreadDetector {
             let secondSlot = slots[cycle.second.index * SourceId.count + source]
             let crossSlot = slots[cycle.cross.index * SourceId.count + source]
             guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, count(store.readTop(slot: Int(firstSlot), into: &other)),
-                count(store.readTop(slot: Int(secondSlot), into: &third)), count(store.readTop(slot: Int(crossSlot), into: &updated))
+                count(store.readTop(slot: Int(secondSlot), into: &second)), count(store.readTop(slot: Int(crossSlot), into: &cross))
             else { continue }
-            guard other.verified, third.verified, updated.verified else {
+            guard other.verified, second.verified, cross.verified else {
                 counters.unverified &+= 1
                 continue
             }
-            let oldest = min(other.tsReceivedNanos, third.tsReceivedNanos, updated.tsReceivedNanos)
+            let oldest = min(other.tsReceivedNanos, second.tsReceivedNanos, cross.tsReceivedNanos)
             guard now - oldest <= maxAgeNanos else {
                 counters.stale &+= 1
                 continue
@@ -261,7 +263,7 @@ public final class SpreadDetector {
             let firstRules = rules.rules(symbol: cycle.first.index, source: source)
             let secondRules = rules.rules(symbol: cycle.second.index, source: source)
             let result = TriangularMath.evaluate(
-                first: quote(other), second: quote(third), cross: quote(updated), feeBps: firstRules.takerFeeBps, maxNotional: config.maxNotional)
+                first: quote(other), second: quote(second), cross: quote(cross), feeBps: firstRules.takerFeeBps, maxNotional: config.maxNotional)
             guard result.netBps >= config.entryBps else {
                 counters.belowThreshold &+= 1
                 continue
@@ -297,8 +299,6 @@ public final class SpreadDetector {
             record.sellAgeNanos = record.buyAgeNanos
             emit(&record)
         }
-        // The legs loop reads the updated entry again into `updated`.
-        _ = store.readTop(slot: Int(slots[Int(notice.symbol) * SourceId.count + Int(notice.source)]), into: &updated)
     }
 
     /// Funding carry on a spot→perp leg whose perpetual pays enough: entry spread + the funding
