@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", dependencies: ["BlockingCalls"], path: "Shared/ServiceKit"),
         .target(
-            name: "RedisBus", dependencies: ["CHiredis", "BlockingCalls"],
+            name: "RedisBus", dependencies: ["CHiredis", "BlockingCalls", "DraizerCore"],
             path: "Shared/RedisBus"),
         .target(
             name: "PostgresStore", dependencies: ["CLibPQ", "BlockingCalls", "DraizerCore"],

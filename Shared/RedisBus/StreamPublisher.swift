@@ -1,8 +1,6 @@
 import BlockingCalls
+import DraizerCore
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// An entry to add to a Redis stream: the stream and its fields in order.
 public struct StreamMessage: Sendable {
@@ -67,14 +65,14 @@ public final class StreamPublisher: Sendable {
     /// On the thread.
     private func write(_ entries: [StreamMessage]) {
         if writer.connection == nil {
-            guard Self.monotonicNanos() - writer.lastFailureNanos > 1_000_000_000 else {
+            guard MonotonicClock.now() - writer.lastFailureNanos > 1_000_000_000 else {
                 dropped.add(UInt64(entries.count), ordering: .relaxed)
                 return
             }
             do {
                 writer.connection = try RedisConnection(configuration: writer.configuration)
             } catch {
-                writer.lastFailureNanos = Self.monotonicNanos()
+                writer.lastFailureNanos = MonotonicClock.now()
                 failures.add(1, ordering: .relaxed)
                 dropped.add(UInt64(entries.count), ordering: .relaxed)
                 return
@@ -93,7 +91,7 @@ public final class StreamPublisher: Sendable {
                 // Connection lost: drop the rest of this batch and reconnect later.
                 dropped.add(UInt64(entries.count - index), ordering: .relaxed)
                 writer.connection = nil
-                writer.lastFailureNanos = Self.monotonicNanos()
+                writer.lastFailureNanos = MonotonicClock.now()
                 return
             }
         }
@@ -106,11 +104,5 @@ public final class StreamPublisher: Sendable {
 
     public var statusJSON: String {
         #"{"published":\#(published.load(ordering: .relaxed)),"dropped":\#(dropped.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"maxlen":\#(maxLength)}"#
-    }
-
-    static func monotonicNanos() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }
