@@ -103,9 +103,5 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 
 func formatWall(_ nanos: Int64) -> String {
-    var seconds = time_t(nanos / 1_000_000_000)
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    WallClock.utcTimestamp(nanos)
 }

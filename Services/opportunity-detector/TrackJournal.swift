@@ -17,11 +17,7 @@ final class TrackJournal {
 
     /// `YYYY-MM-DD` (UTC) of a wall time.
     static func day(wallMillis: Int64) -> String {
-        var seconds = time_t(wallMillis / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        WallClock.utcDate(wallMillis * 1_000_000)
     }
 
     func path(day: String) -> String { "\(directory)/tracks-\(day).jsonl" }

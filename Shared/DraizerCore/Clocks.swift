@@ -35,3 +35,27 @@ public struct WallClock: NanosecondClock {
         return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
     }
 }
+
+extension WallClock {
+    /// `YYYY-MM-DD` (UTC) of a wall time in ns since the epoch.
+    public static func utcDate(_ nanos: Int64) -> String {
+        utcParts(nanos).date
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` of a wall time in ns since the epoch.
+    public static func utcTimestamp(_ nanos: Int64) -> String {
+        let parts = utcParts(nanos)
+        return "\(parts.date)T\(parts.time)Z"
+    }
+
+    static func utcParts(_ nanos: Int64) -> (date: String, time: String) {
+        var seconds = time_t(nanos / 1_000_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return (
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))",
+            "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        )
+    }
+}
