@@ -40,13 +40,13 @@ struct GatewayBench: ParsableCommand {
             guard let exchange = Exchange(name: String(name)) else { throw CommandFailure("--exchanges: unknown exchange \(name)") }
             return exchange
         }
-        var rss: [(Exchange, Double)] = []
+        var rss: [(window: String, megabytes: Double)] = []
         if selected("gateway.frame_to_shm") || selected("gateway.rss_mb") {
             let bench = try GatewayBenchmark(scenario: #"{"updatesPerSecond":\#(rate)}"#, stress: false, pin: false)
             defer { bench.stop() }
             for exchange in venues {
                 let window = try bench.measure(exchange, seconds: seconds)
-                rss.append((exchange, window.rssMegabytes))
+                rss.append((exchange.name, window.rssMegabytes))
                 if selected("gateway.frame_to_shm") {
                     printLine(
                         BenchResult(
@@ -70,10 +70,10 @@ struct GatewayBench: ParsableCommand {
                         + "p99 \(Int(window.p99 ?? 0)) ns; rss \(String(format: "%.1f", window.rssMegabytes)) MB; "
                         + (noPin ? "not pinned" : "gateway on CPU 0, venue-sim on CPU 1")
                 ).jsonLine)
-            rss.append((.binance, max(rss.first { $0.0 == .binance }?.1 ?? 0, window.rssMegabytes)))
+            rss.append(("binance under stress", window.rssMegabytes))
         }
-        if selected("gateway.rss_mb"), let largest = rss.map(\.1).max() {
-            let each = rss.map { "\($0.0.name) \(String(format: "%.1f", $0.1))" }.joined(separator: ", ")
+        if selected("gateway.rss_mb"), let largest = rss.map(\.megabytes).max() {
+            let each = rss.map { "\($0.window) \(String(format: "%.1f", $0.megabytes))" }.joined(separator: ", ")
             printLine(
                 BenchResult(
                     bench: "gateway.rss_mb", unit: "MB", median: largest, p50: nil, p99: nil, p999: nil, allocsPerOp: nil,
