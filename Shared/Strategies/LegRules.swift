@@ -31,11 +31,9 @@ public struct LegRules: Sendable {
     }
 
     private var table: [Rules]
-    public let symbolCount: Int
 
     public init(universe: Universe, config: DetectorConfig) {
-        symbolCount = universe.symbols.count
-        table = Array(repeating: .unlisted, count: symbolCount * SourceId.count)
+        table = Array(repeating: .unlisted, count: universe.symbols.count * SourceId.count)
         for instrument in universe.instruments {
             let contract = instrument.contractSize.doubleValue
             table[instrument.symbol.index * SourceId.count + instrument.source.index] = Rules(

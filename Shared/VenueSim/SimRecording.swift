@@ -19,7 +19,6 @@ public struct SimRecording: Sendable {
         public var exchangeSymbol: String
         /// The REST depth snapshot recorded with the stream (venues that sync from REST).
         public var snapshot: [UInt8]?
-        public var frameCount: Int
     }
 
     /// One frame to play: which track it belongs to and when, relative to the first frame.
@@ -75,7 +74,7 @@ public struct SimRecording: Sendable {
             let lines = stream.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Array($0) }
             guard !lines.isEmpty else { throw .emptyStream("\(directory)/stream.jsonl") }
             let snapshot = FileManager.default.contents(atPath: "\(directory)/depth-snapshot.json").map { Array($0) }
-            tracks.append(Track(exchangeSymbol: String(folder.dropFirst(prefix.count)), snapshot: snapshot, frameCount: lines.count))
+            tracks.append(Track(exchangeSymbol: String(folder.dropFirst(prefix.count)), snapshot: snapshot))
             perTrack.append(lines.map { (venueTimeMillis($0), $0) })
         }
         guard !tracks.isEmpty else { return nil }
