@@ -132,7 +132,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/Support"),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
-        .testTarget(name: "VenuesTests", dependencies: ["Venues", "OrderBook", "DraizerCore", "MEXCProto", "TestSupport"]),
+        .testTarget(name: "VenuesTests", dependencies: ["Venues", "Discovery", "OrderBook", "DraizerCore", "MEXCProto", "TestSupport"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "TestSupport", "fastpath-probe"]),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore", "TestSupport"]),

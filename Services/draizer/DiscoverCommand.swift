@@ -71,7 +71,7 @@ struct DiscoverCommand: ParsableCommand {
             throw CommandFailure("universe: \(error)")
         }
         try writeGenerated(built, lists: lists, listings: listings, failures: failures, invalid: invalid, kinds: kinds)
-        print("discovered \(built.universe.symbols.count) symbols, \(built.universe.instruments.count) instruments, \(built.universe.directions.count) directions from \(answered.count)/\(selected.count) sources → \(out)/")
+        print("discovered \(built.universe.symbols.count) symbols, \(built.universe.instruments.count) instruments, \(built.universe.directions.count) directions, \(built.cycleCount) triangular cycles from \(answered.count)/\(selected.count) sources → \(out)/")
         for (source, reason) in failures.sorted(by: { $0.key < $1.key }) { print("  \(source) failed: \(reason)") }
         if let url = databaseURL ?? Environment.value("DATABASE_URL"), !url.isEmpty {
             do {
@@ -153,6 +153,7 @@ struct DiscoverCommand: ParsableCommand {
         var symbols: Int
         var instruments: Int
         var directions: [String: Int]
+        var triangularCycles: Int
         var invalidInstruments: Int
     }
 
@@ -185,7 +186,8 @@ struct DiscoverCommand: ParsableCommand {
         for kind in DirectionKind.allCases where kinds.contains(kind) {
             report += "  \(kind.rawValue): \(built.directionCounts[kind] ?? 0)\n"
         }
-        report += "\nsymbols on one venue only (no direction): \(built.unpaired.count)\n"
+        report += "triangular cycles (cross pairs with both USDT legs on one spot source): \(built.cycleCount)\n"
+        report += "\nsymbols on one venue only (no direction, no cycle): \(built.unpaired.count)\n"
         if !invalid.isEmpty {
             report += "\ninstruments failing WebSocket validation:\n"
             for (source, symbol, reason) in invalid { report += "  \(source) \(symbol): \(reason)\n" }
@@ -201,7 +203,7 @@ struct DiscoverCommand: ParsableCommand {
             sourcesFailed: Dictionary(uniqueKeysWithValues: failures.map { ($0.key.name, $0.value) }),
             symbols: universe.symbols.count, instruments: universe.instruments.count,
             directions: Dictionary(uniqueKeysWithValues: built.directionCounts.map { ($0.key.rawValue, $0.value) }),
-            invalidInstruments: invalid.count)
+            triangularCycles: built.cycleCount, invalidInstruments: invalid.count)
         try AtomicFile.write(Array(try encoder.encode(metadata)), to: "\(out)/metadata.json")
         do {
             try universe.save(path: "\(out)/universe.json")

@@ -25,14 +25,41 @@ import Venues
 
     @Test func countsPerSource() throws {
         var counts: [String: Int] = [:]
+        var crossCounts: [String: Int] = [:]
         for (source, path) in Self.files {
             let list = try InstrumentListParser.parse(source: source, body: Fixtures.bytes(path))
-            counts[source.name] = list.listings.count
-            #expect(list.listings.allSatisfy { $0.quote == "USDT" && $0.tickSize.isPositive && $0.stepSize.isPositive })
+            counts[source.name] = list.listings.filter { $0.quote == "USDT" }.count
+            crossCounts[source.name] = list.listings.filter { $0.quote != "USDT" }.count
+            #expect(list.listings.allSatisfy { $0.tickSize.isPositive && $0.stepSize.isPositive })
+            let quotes = Set(list.listings.map(\.quote))
+            #expect(quotes.isSubset(of: source.market == .spot ? ["USDT", "BTC", "ETH"] : ["USDT"]), "\(source) quotes \(quotes)")
             #expect(Set(list.listings.map(\.exchangeSymbol)).count == list.listings.count, "\(source) symbols unique")
         }
-        print("discovery counts: \(counts.sorted { $0.key < $1.key })")
+        print("discovery counts: \(counts.sorted { $0.key < $1.key }), cross pairs: \(crossCounts.sorted { $0.key < $1.key })")
         #expect(counts == Self.expectedCounts)
+        #expect(crossCounts == Self.expectedCrossCounts)
+    }
+
+    /// Trading BTC- and ETH-quoted spot pairs per source (the triangular cycles' cross legs),
+    /// derived the same independent way.
+    static let expectedCrossCounts: [String: Int] = [
+        "binance/spot": 378, "binance/perp": 0, "bybit/spot": 8, "bybit/perp": 0, "okx/spot": 144, "okx/perp": 0,
+        "gateio/spot": 595, "gateio/perp": 0, "mexc/spot": 0, "mexc/perp": 0,
+    ]
+
+    @Test func crossPairsKeepTheirQuoteAndVenueRules() throws {
+        let binanceSpot = try Self.list(SourceId(exchange: .binance, market: .spot))
+        let ethBTC = try #require(binanceSpot.listings.first { $0.exchangeSymbol == "ETHBTC" })
+        #expect(ethBTC.symbolName == "ETH-BTC")
+        #expect(ethBTC.tickSize == "0.000001" && ethBTC.stepSize == "0.0001" && ethBTC.minNotional == "0.0001", "min notional in BTC")
+        // Other quote currencies (BNB, fiat) stay out with the reason.
+        #expect(binanceSpot.listings.contains { $0.exchangeSymbol == "BNBBTC" })
+        #expect(binanceSpot.excluded.contains { $0.reason == "quote BNB" })
+        let okxSpot = try Self.list(SourceId(exchange: .okx, market: .spot))
+        #expect(okxSpot.listings.first { $0.exchangeSymbol == "ETH-BTC" }?.symbolName == "ETH-BTC")
+        // No cross perpetuals: a BTC-margined or coin-quoted contract is not a USDT perpetual.
+        let binancePerp = try Self.list(SourceId(exchange: .binance, market: .perp))
+        #expect(binancePerp.listings.allSatisfy { $0.quote == "USDT" })
     }
 
     /// Trading USDT instruments per source, derived independently from the recorded lists (a

@@ -42,7 +42,7 @@ enum BinanceInstruments {
                 list.exclude(symbol.symbol, "status \(symbol.status)")
                 continue
             }
-            guard symbol.quoteAsset == InstrumentListParser.quote else {
+            guard InstrumentListParser.keeps(quote: symbol.quoteAsset, market: source.market) else {
                 list.exclude(symbol.symbol, "quote \(symbol.quoteAsset)")
                 continue
             }

@@ -48,7 +48,7 @@ enum BybitInstruments {
                 list.exclude(item.symbol, "status \(item.status)")
                 continue
             }
-            guard item.quoteCoin == InstrumentListParser.quote else {
+            guard InstrumentListParser.keeps(quote: item.quoteCoin, market: source.market) else {
                 list.exclude(item.symbol, "quote \(item.quoteCoin)")
                 continue
             }

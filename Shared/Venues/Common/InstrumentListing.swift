@@ -24,6 +24,22 @@ public struct InstrumentListing: Sendable, Equatable {
     /// Funding period where the venue's list says (perpetuals), ms.
     public var fundingIntervalMillis: UInt64?
 
+    public init(
+        source: SourceId, exchangeSymbol: String, base: String, quote: String, tickSize: ExactDecimal, stepSize: ExactDecimal,
+        minQuantity: ExactDecimal, minNotional: ExactDecimal, contractSize: ExactDecimal, fundingIntervalMillis: UInt64? = nil
+    ) {
+        self.source = source
+        self.exchangeSymbol = exchangeSymbol
+        self.base = base
+        self.quote = quote
+        self.tickSize = tickSize
+        self.stepSize = stepSize
+        self.minQuantity = minQuantity
+        self.minNotional = minNotional
+        self.contractSize = contractSize
+        self.fundingIntervalMillis = fundingIntervalMillis
+    }
+
     /// The global symbol name, `BASE-QUOTE` (`1000PEPE-USDT` keeps the venue's prefix).
     public var symbolName: String { "\(base)-\(quote)" }
 }
@@ -71,6 +87,15 @@ public enum InstrumentListError: Error, Sendable, Equatable, CustomStringConvert
 public enum InstrumentListParser {
     /// The quote currency Draizer trades against.
     public static let quote = "USDT"
+    /// Spot quote currencies kept besides USDT: the cross pairs (ETH-BTC, SOL-ETH) that close
+    /// triangular cycles with two USDT pairs on the same exchange.
+    public static let crossQuotes: Set<String> = ["BTC", "ETH"]
+
+    /// True for a quote currency kept on `market`: USDT everywhere, the cross quotes on spot.
+    public static func keeps(quote: String?, market: MarketKind) -> Bool {
+        guard let quote else { return false }
+        return quote == Self.quote || (market == .spot && crossQuotes.contains(quote))
+    }
 
     public static func parse(source: SourceId, body: [UInt8]) throws(InstrumentListError) -> InstrumentList {
         do {

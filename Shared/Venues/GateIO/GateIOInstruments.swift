@@ -33,7 +33,7 @@ enum GateIOInstruments {
                 list.exclude(pair.id, "trade status \(pair.trade_status)")
                 continue
             }
-            guard pair.quote == InstrumentListParser.quote else {
+            guard InstrumentListParser.keeps(quote: pair.quote, market: source.market) else {
                 list.exclude(pair.id, "quote \(pair.quote)")
                 continue
             }

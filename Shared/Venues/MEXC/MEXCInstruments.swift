@@ -48,7 +48,7 @@ enum MEXCInstruments {
                 list.exclude(symbol.symbol, "spot trading not allowed")
                 continue
             }
-            guard symbol.quoteAsset == InstrumentListParser.quote else {
+            guard InstrumentListParser.keeps(quote: symbol.quoteAsset, market: source.market) else {
                 list.exclude(symbol.symbol, "quote \(symbol.quoteAsset)")
                 continue
             }

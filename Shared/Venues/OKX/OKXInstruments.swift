@@ -47,12 +47,12 @@ enum OKXInstruments {
             let listing: InstrumentListing
             let suffix: String
             if source.market == .spot {
-                guard item.instType == "SPOT", item.quoteCcy == InstrumentListParser.quote else {
+                guard item.instType == "SPOT", InstrumentListParser.keeps(quote: item.quoteCcy, market: .spot), let quote = item.quoteCcy else {
                     list.exclude(item.instId, "quote \(item.quoteCcy ?? "none")")
                     continue
                 }
                 listing = InstrumentListing(
-                    source: source, exchangeSymbol: item.instId, base: item.baseCcy ?? "", quote: InstrumentListParser.quote,
+                    source: source, exchangeSymbol: item.instId, base: item.baseCcy ?? "", quote: quote,
                     tickSize: item.tickSz.value, stepSize: item.lotSz.value, minQuantity: item.minSz.value, minNotional: .zero,
                     contractSize: ExactDecimal(1))
                 suffix = ""
