@@ -85,8 +85,8 @@ final class SimulationEngine: @unchecked Sendable {
         lastTick = startNanos
         let now = Self.wallMillis()
         for source in sources.indices {
-            for symbol in sources[source].instruments.indices {
-                _ = sources[source].update(symbolIndex: symbol, market: market, timeMillis: now)
+            for instrument in sources[source].instruments {
+                _ = sources[source].update(symbolIndex: instrument.symbolIndex, market: market, timeMillis: now)
             }
         }
         eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { [self] _ in
@@ -188,7 +188,7 @@ final class SimulationEngine: @unchecked Sendable {
         for sourceIndex in sources.indices {
             let source = sources[sourceIndex].source
             let subscribers = connections.values.filter { $0.source == source }
-            for symbol in 0..<scenario.symbols.count {
+            for symbol in 0..<scenario.symbols.count where scenario.symbols[symbol].isListed(on: source) {
                 if isStale(source: source, symbolIndex: symbol) { continue }
                 due[sourceIndex][symbol] += scenario.updatesPerSecond * seconds
                 while due[sourceIndex][symbol] >= 1 {
@@ -228,7 +228,7 @@ final class SimulationEngine: @unchecked Sendable {
         for (index, fault) in scenario.faults.enumerated() where !firedFaults.contains(index) && elapsed >= fault.atSeconds {
             firedFaults.insert(index)
             guard let source = SourceId(name: fault.source) else { continue }
-            let symbols = fault.symbol.flatMap { name in sources[source.index].instruments.firstIndex { "\($0.base)-USDT" == name } }
+            let symbols = fault.symbol.flatMap { name in sources[source.index].instruments.first { "\($0.base)-\($0.quote)" == name }?.symbolIndex }
                 .map { [$0] } ?? Array(0..<scenario.symbols.count)
             switch fault.kind {
             case .dropConnection:
@@ -250,7 +250,7 @@ final class SimulationEngine: @unchecked Sendable {
 
     private func isStale(source: SourceId, symbolIndex: Int) -> Bool {
         let elapsed = market.elapsedSeconds
-        let name = "\(scenario.symbols[symbolIndex].base)-USDT"
+        let name = scenario.symbols[symbolIndex].name
         for fault in scenario.faults where fault.kind == .staleSymbol && fault.source == source.name && (fault.symbol == nil || fault.symbol == name) {
             if elapsed >= fault.atSeconds, elapsed < fault.atSeconds + (fault.durationSeconds ?? 5) { return true }
         }

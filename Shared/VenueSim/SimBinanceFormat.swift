@@ -37,8 +37,8 @@ struct SimBinanceFormat: SimWireFormat {
     func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
         let symbols = instruments.map { i in
             let kind = isPerp ? #""contractType":"PERPETUAL","marginAsset":"USDT","# : #""isSpotTradingAllowed":true,"#
-            let notional = isPerp ? #"{"filterType":"MIN_NOTIONAL","notional":"5"}"# : #"{"filterType":"NOTIONAL","minNotional":"5.00000000"}"#
-            return #"{"symbol":"\#(i.exchangeSymbol)","status":"TRADING","baseAsset":"\#(i.base)","quoteAsset":"USDT",\#(kind)"filters":[{"filterType":"PRICE_FILTER","minPrice":"\#(i.tick)","maxPrice":"10000000","tickSize":"\#(i.tick)"},{"filterType":"LOT_SIZE","minQty":"\#(i.step)","maxQty":"9000000","stepSize":"\#(i.step)"},\#(notional)]}"#
+            let notional = isPerp ? #"{"filterType":"MIN_NOTIONAL","notional":"5"}"# : #"{"filterType":"NOTIONAL","minNotional":"\#(i.minNotional)"}"#
+            return #"{"symbol":"\#(i.exchangeSymbol)","status":"TRADING","baseAsset":"\#(i.base)","quoteAsset":"\#(i.quote)",\#(kind)"filters":[{"filterType":"PRICE_FILTER","minPrice":"\#(i.tick)","maxPrice":"10000000","tickSize":"\#(i.tick)"},{"filterType":"LOT_SIZE","minQty":"\#(i.step)","maxQty":"9000000","stepSize":"\#(i.step)"},\#(notional)]}"#
         }
         return Array(#"{"timezone":"UTC","serverTime":\#(timeMillis),"symbols":[\#(symbols.joined(separator: ","))]}"#.utf8)
     }
@@ -98,7 +98,7 @@ struct SimBybitFormat: SimWireFormat {
     func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
         let list = instruments.map { i in
             source.market == .spot
-                ? #"{"symbol":"\#(i.exchangeSymbol)","baseCoin":"\#(i.base)","quoteCoin":"USDT","status":"Trading","lotSizeFilter":{"basePrecision":"\#(i.step)","minOrderQty":"\#(i.step)","minOrderAmt":"5"},"priceFilter":{"tickSize":"\#(i.tick)"}}"#
+                ? #"{"symbol":"\#(i.exchangeSymbol)","baseCoin":"\#(i.base)","quoteCoin":"\#(i.quote)","status":"Trading","lotSizeFilter":{"basePrecision":"\#(i.step)","minOrderQty":"\#(i.step)","minOrderAmt":"\#(i.minNotional)"},"priceFilter":{"tickSize":"\#(i.tick)"}}"#
                 : #"{"symbol":"\#(i.exchangeSymbol)","contractType":"LinearPerpetual","status":"Trading","baseCoin":"\#(i.base)","quoteCoin":"USDT","settleCoin":"USDT","fundingInterval":480,"priceFilter":{"tickSize":"\#(i.tick)"},"lotSizeFilter":{"qtyStep":"\#(i.step)","minOrderQty":"\#(i.step)","minNotionalValue":"5"}}"#
         }
         let category = source.market == .spot ? "spot" : "linear"

@@ -46,7 +46,7 @@ struct SimGateIOFormat: SimWireFormat {
         let items = instruments.enumerated().map { index, i in
             isPerp
                 ? #"{"name":"\#(i.exchangeSymbol)","type":"direct","in_delisting":false,"order_price_round":"\#(i.tick)","order_size_min":1,"quanto_multiplier":"\#(i.contractSize)","funding_rate":"\#(SimText.rate(fundingRates[index]))","funding_interval":28800,"funding_next_apply":\#(next)}"#
-                : #"{"id":"\#(i.exchangeSymbol)","base":"\#(i.base)","quote":"USDT","fee":"0.2","min_quote_amount":"3","amount_precision":\#(i.quantityScale),"precision":\#(i.priceScale),"trade_status":"tradable","sell_start":0,"buy_start":0}"#
+                : #"{"id":"\#(i.exchangeSymbol)","base":"\#(i.base)","quote":"\#(i.quote)","fee":"0.2","min_quote_amount":"\#(i.minNotional)","amount_precision":\#(i.quantityScale),"precision":\#(i.priceScale),"trade_status":"tradable","sell_start":0,"buy_start":0}"#
         }
         return Array("[\(items.joined(separator: ","))]".utf8)
     }

@@ -64,7 +64,7 @@ struct SimMEXCSpotFormat: SimWireFormat {
 
     func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
         let symbols = instruments.map { i in
-            #"{"symbol":"\#(i.exchangeSymbol)","status":"1","baseAsset":"\#(i.base)","quoteAsset":"USDT","isSpotTradingAllowed":true,"quotePrecision":\#(i.priceScale),"baseAssetPrecision":\#(i.quantityScale),"baseSizePrecision":"\#(i.step)","quoteAmountPrecision":"1"}"#
+            #"{"symbol":"\#(i.exchangeSymbol)","status":"1","baseAsset":"\#(i.base)","quoteAsset":"\#(i.quote)","isSpotTradingAllowed":true,"quotePrecision":\#(i.priceScale),"baseAssetPrecision":\#(i.quantityScale),"baseSizePrecision":"\#(i.step)","quoteAmountPrecision":"1"}"#
         }
         return Array(#"{"timezone":"CST","serverTime":\#(timeMillis),"symbols":[\#(symbols.joined(separator: ","))]}"#.utf8)
     }

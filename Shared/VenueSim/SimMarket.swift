@@ -15,10 +15,26 @@ public struct SimMarket: Sendable {
     /// Seconds since the scenario started.
     public private(set) var elapsedSeconds: Double = 0
 
+    /// For each cross pair's index, the indices of its base's and quote's USDT pairs.
+    private let crossLegs: [(cross: Int, base: Int, quote: Int)]
+
     public init(scenario: SimScenario) {
         self.scenario = scenario
-        truePrices = scenario.symbols.map { Double((try? ExactDecimal($0.price))?.doubleValue ?? 1) }
+        truePrices = scenario.symbols.map { Double((try? ExactDecimal($0.price ?? "1"))?.doubleValue ?? 1) }
         random = SimRandom(seed: scenario.seed)
+        let usdt = Dictionary(
+            scenario.symbols.enumerated().filter { !$0.element.isCross }.map { ($0.element.base, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        crossLegs = scenario.symbols.enumerated().compactMap { index, symbol in
+            guard symbol.isCross, let base = usdt[symbol.base], let quote = usdt[symbol.quoteCurrency] else { return nil }
+            return (index, base, quote)
+        }
+        priceCrosses()
+    }
+
+    /// A cross pair trades at its base's USDT price over its quote's: no cycle pays until a
+    /// dislocation opens one.
+    private mutating func priceCrosses() {
+        for legs in crossLegs { truePrices[legs.cross] = truePrices[legs.base] / truePrices[legs.quote] }
     }
 
     /// Moves every true price forward by `seconds`.
@@ -29,6 +45,7 @@ public struct SimMarket: Sendable {
             let volatility = (scenario.symbols[index].volatilityBps ?? 3) / 10_000
             truePrices[index] *= exp(volatility * seconds.squareRoot() * random.gaussian())
         }
+        priceCrosses()
     }
 
     /// A venue's constant quirks: its offset from the true price and its half-spread (bps).
@@ -43,7 +60,7 @@ public struct SimMarket: Sendable {
 
     /// The dislocation (bps) applied to one side of `source`'s quotes for symbol `index` now.
     public func dislocationBps(symbolIndex: Int, source: SourceId, side: Side) -> Double {
-        let name = "\(scenario.symbols[symbolIndex].base)-USDT"
+        let name = scenario.symbols[symbolIndex].name
         var total = 0.0
         for dislocation in scenario.dislocations where dislocation.symbol == name && dislocation.source == source.name {
             let age = elapsedSeconds - dislocation.atSeconds

@@ -41,7 +41,7 @@ struct SimOKXFormat: SimWireFormat {
     func instruments(_ instruments: [SimInstrument], fundingRates: [Double], timeMillis: Int64) -> [UInt8] {
         let data = instruments.map { i in
             source.market == .spot
-                ? #"{"instType":"SPOT","instId":"\#(i.exchangeSymbol)","baseCcy":"\#(i.base)","quoteCcy":"USDT","settleCcy":"","ctType":"","state":"live","tickSz":"\#(i.tick)","lotSz":"\#(i.step)","minSz":"\#(i.step)"}"#
+                ? #"{"instType":"SPOT","instId":"\#(i.exchangeSymbol)","baseCcy":"\#(i.base)","quoteCcy":"\#(i.quote)","settleCcy":"","ctType":"","state":"live","tickSz":"\#(i.tick)","lotSz":"\#(i.step)","minSz":"\#(i.step)"}"#
                 : #"{"instType":"SWAP","instId":"\#(i.exchangeSymbol)","baseCcy":"","quoteCcy":"","settleCcy":"USDT","ctType":"linear","ctVal":"\#(i.contractSize)","ctValCcy":"\#(i.base)","state":"live","tickSz":"\#(i.tick)","lotSz":"\#(i.step)","minSz":"\#(i.step)","uly":"\#(i.base)-USDT"}"#
         }
         return Array(#"{"code":"0","msg":"","data":[\#(data.joined(separator: ","))]}"#.utf8)

@@ -11,13 +11,25 @@ import DraizerCore
 public struct SimScenario: Sendable, Equatable, Codable {
     public struct Symbol: Sendable, Equatable, Codable {
         public var base: String
-        /// Starting true price.
-        public var price: String
+        /// Starting true price (USDT pairs; a cross pair's price follows its two USDT pairs).
+        public var price: String?
         /// Random-walk volatility, basis points per √second.
         public var volatilityBps: Double?
         /// Tick size on every venue (venue-specific ticks are derived: OKX/Gate/MEXC use it as is).
         public var tick: String?
         public var step: String?
+        /// USDT (default), or the base of another listed USDT pair for a cross pair such as
+        /// ETH-BTC: listed on the spot venues only, priced at ETH-USDT / BTC-USDT, so it closes a
+        /// triangular cycle with them.
+        public var quote: String? = nil
+
+        public var quoteCurrency: String { quote ?? "USDT" }
+        public var isCross: Bool { quoteCurrency != "USDT" }
+        /// `BASE-QUOTE`, as the scenario's dislocations and faults name it.
+        public var name: String { "\(base)-\(quoteCurrency)" }
+
+        /// Cross pairs are listed on spot venues only.
+        public func isListed(on source: SourceId) -> Bool { source.market == .spot || !isCross }
     }
 
     /// A price dislocation: from `atSeconds`, `source`'s quotes for `symbol` move by `bps`
@@ -85,6 +97,7 @@ public struct SimScenario: Sendable, Equatable, Codable {
         Symbol(base: "ETH", price: "3200", volatilityBps: 4, tick: "0.01", step: "0.01"),
         Symbol(base: "SOL", price: "150", volatilityBps: 6, tick: "0.01", step: "0.1"),
         Symbol(base: "DOGE", price: "0.15", volatilityBps: 8, tick: "0.00001", step: "1"),
+        Symbol(base: "ETH", price: nil, tick: "0.00001", step: "0.001", quote: "BTC"),
     ]
 
     enum CodingKeys: String, CodingKey {
@@ -119,19 +132,28 @@ public struct SimScenario: Sendable, Equatable, Codable {
         }
         guard (1...50).contains(depthLevels) else { throw .invalid("depthLevels: expected 1...50, was \(depthLevels)") }
         guard !symbols.isEmpty else { throw .invalid("symbols: expected at least one, was none") }
-        let bases = Set(symbols.map(\.base))
+        let names = Set(symbols.map(\.name))
+        guard names.count == symbols.count else { throw .invalid("symbols: expected unique BASE-QUOTE names, a name repeats") }
+        let usdtBases = Set(symbols.filter { !$0.isCross }.map(\.base))
         for (index, symbol) in symbols.enumerated() {
-            guard (try? ExactDecimal(symbol.price))?.isPositive == true else {
-                throw .invalid("symbols[\(index)].price: expected a positive decimal, was \"\(symbol.price)\"")
+            if symbol.isCross {
+                guard usdtBases.contains(symbol.base), usdtBases.contains(symbol.quoteCurrency) else {
+                    throw .invalid(
+                        "symbols[\(index)]: a cross pair needs \(symbol.base)-USDT and \(symbol.quoteCurrency)-USDT listed, was \(symbol.name)")
+                }
+                guard symbol.price == nil else {
+                    throw .invalid("symbols[\(index)].price: a cross pair's price follows its USDT pairs; expected none, was \"\(symbol.price!)\"")
+                }
+            } else if (try? ExactDecimal(symbol.price ?? ""))?.isPositive != true {
+                throw .invalid("symbols[\(index)].price: expected a positive decimal, was \"\(symbol.price ?? "none")\"")
             }
             if let tick = symbol.tick, (try? ExactDecimal(tick))?.isPositive != true {
                 throw .invalid("symbols[\(index)].tick: expected a positive decimal, was \"\(tick)\"")
             }
         }
         for (index, dislocation) in dislocations.enumerated() {
-            let parts = dislocation.symbol.split(separator: "-")
-            guard parts.count == 2, bases.contains(String(parts[0])), parts[1] == "USDT" else {
-                throw .invalid("dislocations[\(index)].symbol: expected BASE-USDT of a listed symbol, was \"\(dislocation.symbol)\"")
+            guard names.contains(dislocation.symbol) else {
+                throw .invalid("dislocations[\(index)].symbol: expected BASE-QUOTE of a listed symbol, was \"\(dislocation.symbol)\"")
             }
             guard SourceId(name: dislocation.source) != nil else {
                 throw .invalid("dislocations[\(index)].source: expected exchange/market, was \"\(dislocation.source)\"")

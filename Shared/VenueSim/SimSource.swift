@@ -8,7 +8,10 @@ import DraizerCore
 public struct SimSource: Sendable {
     public let source: SourceId
     public let format: any SimWireFormat
+    /// One book per scenario symbol (indexed like `scenario.symbols`); the ones this source does
+    /// not list (cross pairs on a perpetual market) are never updated or served.
     public private(set) var books: [SimVenueBook]
+    private let listed: [Bool]
     private var noise: SimRandom
 
     public init(source: SourceId, scenario: SimScenario) {
@@ -19,10 +22,12 @@ public struct SimSource: Sendable {
                 instrument: SimInstrument.make(source: source, symbolIndex: index, symbol: symbol), levels: scenario.depthLevels,
                 seed: scenario.seed)
         }
+        listed = scenario.symbols.map { $0.isListed(on: source) }
         noise = SimRandom(seed: scenario.seed &+ UInt64(source.index) &* 7919)
     }
 
-    public var instruments: [SimInstrument] { books.map(\.instrument) }
+    /// The instruments this source lists.
+    public var instruments: [SimInstrument] { books.indices.filter { listed[$0] }.map { books[$0].instrument } }
 
     /// The frames one market update of symbol `index` produces: top of book, and the depth diff
     /// when levels changed.
@@ -52,8 +57,10 @@ public struct SimSource: Sendable {
     }
 
     public func instrumentsBody(market: SimMarket, timeMillis: Int64) -> [UInt8] {
-        format.instruments(
-            instruments, fundingRates: books.indices.map { market.fundingRate(symbolIndex: $0, source: source) }, timeMillis: timeMillis)
+        let instruments = instruments
+        return format.instruments(
+            instruments, fundingRates: instruments.map { market.fundingRate(symbolIndex: $0.symbolIndex, source: source) },
+            timeMillis: timeMillis)
     }
 
     public func fundingFrame(symbolIndex: Int, market: SimMarket, timeMillis: Int64) -> [UInt8]? {
@@ -70,6 +77,6 @@ public struct SimSource: Sendable {
 
     /// Index of the symbol with this exchange name, or nil.
     public func symbolIndex(exchangeSymbol: String) -> Int? {
-        books.firstIndex { $0.instrument.exchangeSymbol == exchangeSymbol }
+        books.indices.first { listed[$0] && books[$0].instrument.exchangeSymbol == exchangeSymbol }
     }
 }

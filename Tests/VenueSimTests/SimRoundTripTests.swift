@@ -50,11 +50,13 @@ import Venues
         #expect(list.listings.map(\.contractSize) == sim.instruments.map(\.contractSize))
 
         let feed = DepthFeed(source: source)
-        var syncs: [any DepthSynchronizer] = []
+        var syncs: [Int: any DepthSynchronizer] = [:]
         var time: Int64 = 1_700_000_000_000
-        for index in sim.instruments.indices {
+        // Cross pairs (ETH-BTC) are listed on spot venues only.
+        #expect(sim.instruments.contains { $0.quote == "BTC" } == (source.market == .spot))
+        for instrument in sim.instruments {
             // The documented order: subscribe and keep diffs, then fetch the snapshot and replay.
-            let instrument = sim.instruments[index]
+            let index = instrument.symbolIndex
             var sync = feed.makeSynchronizer(priceScale: instrument.priceScale, quantityScale: instrument.quantityScale)
             if let depth = sim.update(symbolIndex: index, market: market, timeMillis: time).depth {
                 var early = DepthMessage()
@@ -65,13 +67,13 @@ import Venues
             try sim.depthSnapshot(symbolIndex: index, timeMillis: time).withUnsafeBytes { try feed.parseSnapshot($0, into: &snapshot) }
             #expect(sync.snapshotReceived(snapshot) == nil, "\(source) snapshot")
             #expect(sync.book.isVerified)
-            syncs.append(sync)
+            syncs[index] = sync
         }
         var applied = 0
         for step in 0..<300 {
             market.advance(seconds: 0.05)
             time += 50
-            let index = step % sim.instruments.count
+            let index = sim.instruments[step % sim.instruments.count].symbolIndex
             let update = sim.update(symbolIndex: index, market: market, timeMillis: time)
             let top = try Self.topOfBook(source, update.topOfBook)
             let book = sim.books[index]
@@ -82,10 +84,10 @@ import Venues
             guard let depth = update.depth else { continue }
             var message = DepthMessage()
             try depth.withUnsafeBytes { try feed.parseDiff($0, into: &message) }
-            let action = syncs[index].diffReceived(message)
+            let action = syncs[index]!.diffReceived(message)
             #expect(action == .applied, "\(source) step \(step): \(action)")
-            #expect(syncs[index].book.bids.best == book.bestBid)
-            #expect(syncs[index].book.asks.best == book.bestAsk)
+            #expect(syncs[index]!.book.bids.best == book.bestBid)
+            #expect(syncs[index]!.book.asks.best == book.bestAsk)
             applied += 1
         }
         #expect(applied > 200)
@@ -153,6 +155,28 @@ import Venues
         #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) == 0)
     }
 
+    /// The cross pair follows its two USDT pairs, so a cycle pays nothing until its own
+    /// dislocation opens one.
+    @Test func crossPairIsPricedFromItsLegsAndDislocatesAlone() throws {
+        let scenario = try SimScenario.load(
+            json: Array(
+                #"{"seed":3,"dislocations":[{"atSeconds":10,"symbol":"ETH-BTC","source":"binance/spot","bps":60,"decaySeconds":0,"side":"bid"}]}"#.utf8))
+        let cross = try #require(scenario.symbols.firstIndex { $0.name == "ETH-BTC" })
+        let btc = try #require(scenario.symbols.firstIndex { $0.name == "BTC-USDT" })
+        let eth = try #require(scenario.symbols.firstIndex { $0.name == "ETH-USDT" })
+        var market = SimMarket(scenario: scenario)
+        for _ in 0..<20 {
+            market.advance(seconds: 1)
+            #expect(abs(market.truePrices[cross] - market.truePrices[eth] / market.truePrices[btc]) < 1e-15)
+        }
+        let binance = SourceId(exchange: .binance, market: .spot)
+        #expect(market.dislocationBps(symbolIndex: cross, source: binance, side: .buy) == 60)
+        #expect(market.dislocationBps(symbolIndex: eth, source: binance, side: .buy) == 0)
+        #expect(SimSource(source: binance, scenario: scenario).instruments.map(\.exchangeSymbol).contains("ETHBTC"))
+        #expect(SimSource(source: SourceId(exchange: .okx, market: .spot), scenario: scenario).instruments.contains { $0.exchangeSymbol == "ETH-BTC" })
+        #expect(!SimSource(source: SourceId(exchange: .okx, market: .perp), scenario: scenario).instruments.contains { $0.quote == "BTC" })
+    }
+
     @Test func sameSeedSameMarket() {
         var first = SimMarket(scenario: SimScenario(seed: 9))
         var second = SimMarket(scenario: SimScenario(seed: 9))
@@ -172,6 +196,9 @@ import Venues
         (#"{"symbols":[{"base":"BTC","price":"-1"}]}"#, "symbols[0].price"),
         (#"{"dislocations":[{"atSeconds":1,"symbol":"XRP-USDT","source":"okx/spot","bps":5,"decaySeconds":1}]}"#, "dislocations[0].symbol"),
         (#"{"faults":[{"atSeconds":1,"source":"kraken/spot","kind":"drop_connection"}]}"#, "faults[0].source"),
+        (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"ETH","quote":"BTC"}]}"#, "a cross pair needs ETH-USDT and BTC-USDT listed"),
+        (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"ETH","price":"2"},{"base":"ETH","quote":"BTC","price":"0.1"}]}"#, "symbols[2].price"),
+        (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"BTC","price":"2"}]}"#, "name repeats"),
         (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"explode"}]}"#, "expected JSON of the scenario shape"),
     ])
     func badScenariosAreNamed(text: String, expected: String) {
