@@ -15,8 +15,10 @@ public struct DetectorConfig: Sendable, Equatable {
     public var maxPriceAgeMillis: Int = 2_000
     /// After an emission, the same (symbol, direction) is quiet this long.
     public var cooldownMillis: Int = 1_000
-    /// Spot→perp: the expected holding time over which the perp's funding is counted.
-    public var holdingHours: Double = 0
+    /// Spot→perp: the expected holding time over which the perp's funding counts in the spread
+    /// edge (pro rata to the venue's interval; 8 h is one settlement on most venues). 0 leaves
+    /// funding out.
+    public var holdingHours: Double = 8
     /// Tracked spreads: a point every this many ms, closed as EXPIRED after `trackMaxSeconds`.
     public var trackIntervalMillis: Int = 200
     public var trackMaxSeconds: Double = 10_800

@@ -258,6 +258,47 @@ import Testing
 }
 
 extension FundingCarryTests {
+    /// Spot→perp spread edge: the perp's funding over `holdingHours` (default 8) counts, pro rata
+    /// to the venue's interval; positive rates pay the short perpetual, negative ones cost it.
+    @Test func spotPerpEdgeCountsFundingOverTheHoldingTime() throws {
+        let shm = try SpreadDetectorTests.Store()
+        var config = DetectorConfig()
+        #expect(config.holdingHours == 8)
+        config.carryMinAnnualRate = 100  // carry out of the way: this is the spread's own edge
+        config.cooldownMillis = 0
+        let detector = SpreadDetector(store: shm.store, universe: try SpreadDetectorTests.universe(), config: config)
+        // Spot ask 65,000, perp bid 65,143: 22 bps gross; fees 10 + 5: 7 bps net, below 10.
+        shm.publish(SpreadDetectorTests.binanceSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.bybitSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_514_300, ask: 6_514_400)
+        var emitted: [OpportunityRecord] = []
+        let notice = SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp)
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.isEmpty, "no funding known: fees decide")
+        // 5 bps per 8 h over 8 h: +5 bps, 12 net.
+        detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0005, intervalHours: 8)
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        let record = try #require(emitted.first)
+        #expect(record.strategyKind == .spotPerp && record.sell == SpreadDetectorTests.okxPerp)
+        #expect(abs(record.netBps - (143.0 / 65_000 * 10_000 - 15 + 5)) < 1e-6, "net \(record.netBps)")
+        // A 4-hour venue interval pays twice in 8 hours: +10 bps.
+        detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0005, intervalHours: 4)
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 2 && abs(emitted[1].netBps - (143.0 / 65_000 * 10_000 - 15 + 10)) < 1e-6)
+        // Negative funding costs the short: 7 − 5 = 2 bps, nothing.
+        detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: -0.0005, intervalHours: 8)
+        detector.evaluate(notice, now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 2)
+        // holdingHours 0 leaves funding out of the spread edge.
+        var without = config
+        without.holdingHours = 0
+        let plain = SpreadDetector(store: shm.store, universe: try SpreadDetectorTests.universe(), config: without)
+        plain.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0005, intervalHours: 8)
+        var none = 0
+        plain.evaluate(notice, now: MonotonicClock.now()) { _ in none += 1 }
+        #expect(none == 0)
+    }
+
     @Test func aSpreadThatClearsEntryAloneIsNotAlsoCarry() throws {
         let shm = try SpreadDetectorTests.Store()
         var config = DetectorConfig()
