@@ -121,15 +121,20 @@ enum DetectorView {
                 .map { "\($0.replacingOccurrences(of: "_", with: " ")) \(int(rejected[$0]))" }.joined(separator: ", "),
             "",
             "latest opportunities",
-            pad("time", 14) + pad("symbol", 11) + pad("buy", 14) + pad("sell", 14) + pad("net bps", 9) + pad("gross", 8) + pad("size", 11)
-                + pad("profit", 10),
+            pad("time", 14) + pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("net bps", 9)
+                + pad("gross", 8) + pad("size", 16) + pad("profit", 10),
         ]
         for opportunity in (status["recent"] as? [[String: Any]] ?? []).prefix(8) {
             let time = formatWall(Int64(int(opportunity["ts_ms"])) * 1_000_000).split(separator: "T").last.map(String.init) ?? ""
+            // A cycle trades on one source: its path stands where the sell leg would, and its size
+            // is the USDT put in.
+            let cycle = opportunity["cycle"] as? String
+            let size = fixed(opportunity["quantity"], cycle == nil ? 4 : 2) + (cycle == nil ? "" : " USDT")
             lines.append(
-                pad(String(time.prefix(12)), 14) + pad(opportunity["symbol"] as? String ?? "", 11) + pad(opportunity["buy"] as? String ?? "", 14)
-                    + pad(opportunity["sell"] as? String ?? "", 14) + pad(fixed(opportunity["net_bps"]), 9) + pad(fixed(opportunity["gross_bps"]), 8)
-                    + pad(fixed(opportunity["quantity"], 4), 11) + fixed(opportunity["expected_profit"]))
+                pad(String(time.prefix(12)), 14) + pad(opportunity["strategy"] as? String ?? "", 15) + pad(opportunity["symbol"] as? String ?? "", 11)
+                    + pad(opportunity["buy"] as? String ?? "", 14) + pad(cycle ?? opportunity["sell"] as? String ?? "", 19)
+                    + pad(fixed(opportunity["net_bps"]), 9) + pad(fixed(opportunity["gross_bps"]), 8) + pad(size, 16)
+                    + fixed(opportunity["expected_profit"]))
         }
         let tracks = status["open_tracks"] as? [[String: Any]] ?? []
         lines.append("")

@@ -97,7 +97,7 @@ public struct SimScenario: Sendable, Equatable, Codable {
         Symbol(base: "ETH", price: "3200", volatilityBps: 4, tick: "0.01", step: "0.01"),
         Symbol(base: "SOL", price: "150", volatilityBps: 6, tick: "0.01", step: "0.1"),
         Symbol(base: "DOGE", price: "0.15", volatilityBps: 8, tick: "0.00001", step: "1"),
-        Symbol(base: "ETH", price: nil, tick: "0.000001", step: "0.0001", quote: "BTC"),
+        Symbol(base: "ETH", price: nil, tick: "0.000001", step: "0.01", quote: "BTC"),
     ]
 
     enum CodingKeys: String, CodingKey {
