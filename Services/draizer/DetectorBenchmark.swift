@@ -29,6 +29,8 @@ struct DetectorBench: ParsableCommand {
     @Option(help: "Runs per in-process benchmark (the median is reported).") var runs = 7
     @Option(help: "Seconds of dislocations in the tick-to-decision window.") var seconds = 20.0
     @Option(help: "Detector wait mode in the tick-to-decision window: busy or futex.") var wait = "futex"
+    @Option(help: "venue-sim book updates per second per (symbol, source) in the tick-to-decision window.") var rate = 40.0
+    @Flag(help: "Do not pin in the tick-to-decision window (default: the detector alone on CPU 0, the rest on CPU 1).") var noPin = false
     @Option(help: "Only benchmarks whose name starts with one of these (comma separated).") var only: String?
 
     func selected(_ name: String) -> Bool {
@@ -37,7 +39,9 @@ struct DetectorBench: ParsableCommand {
     }
 
     func run() throws {
-        guard runs > 0, seconds > 0 else { throw CommandFailure("--runs and --seconds must be positive") }
+        guard runs > 0, seconds > 0, rate > 0, rate <= 100_000 else {
+            throw CommandFailure("--runs and --seconds must be positive, --rate within 0 < rate ≤ 100000")
+        }
         let names = try SegmentNames(prefix: "draizer-detbench-\(getpid())")
         defer { names.existing().forEach { try? SharedMemorySegment.unlink(name: $0) } }
         let bench = try InProcessDetectorBench(names: names)
@@ -56,8 +60,14 @@ struct DetectorBench: ParsableCommand {
             let source = SourceId.all[index % SourceId.count].name
             return #"{"atSeconds":\#(8 + Double(index) * 0.5),"symbol":"\#(symbols[index % 4])","source":"\#(source)","bps":40,"decaySeconds":0.3,"side":"bid"}"#
         }
+        // The deployment the detector is built for: a core of its own. venue-sim, the gateways and
+        // this process share the other one.
+        let pinned = !noPin && drz_available_cpus() >= 2
+        if pinned { _ = drz_pin_current_thread(1) }
+        defer { if pinned { _ = drz_pin_current_thread(-1) } }
         let bench = try GatewayBenchmark(
-            scenario: #"{"updatesPerSecond":40,"dislocations":[\#(dislocations.joined(separator: ","))]}"#, stress: false, pin: false)
+            scenario: #"{"updatesPerSecond":\#(rate),"dislocations":[\#(dislocations.joined(separator: ","))]}"#, stress: false, pin: pinned,
+            gatewayCPU: 1)
         defer { bench.stop() }
         var gateways: [ChildProcess] = []
         defer { gateways.forEach { _ = $0.terminate(graceMillis: 2000) } }
@@ -70,7 +80,7 @@ struct DetectorBench: ParsableCommand {
             arguments: [
                 "--universe", "\(bench.directory)/universe.json", "--config", config, "--shm-prefix", bench.prefix, "--wait", wait,
                 "--no-redis", "--tracks-dir", "\(bench.directory)/tracks", "--control-socket", socket,
-            ],
+            ] + (pinned ? ["--cpu", "0"] : []),
             output: .discard)
         defer { _ = detector.terminate(graceMillis: 2000) }
         // The executor's place: drain the opportunities ring so it never fills.
@@ -87,12 +97,15 @@ struct DetectorBench: ParsableCommand {
         let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
         let age = status["notice_age_at_pop_ns"] as? [String: Any] ?? [:]
+        let own = status["pop_to_decision_ns"] as? [String: Any] ?? [:]
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
             note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; "
-                + "5 gateways + venue-sim + detector (--wait \(wait)) on this machine's CPUs; \(status["updates"] ?? 0) updates evaluated; "
-                + "frame received → notice taken by the detector p50 \(age["p50"] ?? "-") ns, p99 \(age["p99"] ?? "-") ns")
+                + "5 gateways + venue-sim (\(rate) updates/s per book) + detector (--wait \(wait)) "
+                + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1; " : "unpinned; ")
+                + "\(status["updates"] ?? 0) updates evaluated; frame received → notice taken by the detector p50 \(age["p50"] ?? "-") ns, "
+                + "p99 \(age["p99"] ?? "-") ns; notice taken → decision p50 \(own["p50"] ?? "-") ns, p99 \(own["p99"] ?? "-") ns")
     }
 }
 

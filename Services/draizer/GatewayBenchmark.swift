@@ -103,6 +103,8 @@ final class GatewayBenchmark {
     let directory: String
     let prefix: String
     let pin: Bool
+    /// The CPU gateways are pinned to when pinning (venue-sim takes CPU 1).
+    let gatewayCPU: Int
 
     /// Beside this executable (`swift build` puts every product in one folder).
     static func sibling(_ name: String) -> String {
@@ -110,8 +112,9 @@ final class GatewayBenchmark {
         return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
-    init(scenario: String, stress: Bool, pin: Bool) throws {
+    init(scenario: String, stress: Bool, pin: Bool, gatewayCPU: Int = 0) throws {
         self.pin = pin && Int(drz_available_cpus()) >= 2
+        self.gatewayCPU = gatewayCPU
         prefix = "draizer-gwbench-\(getpid())-\(stress ? "s" : "l")"
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -141,7 +144,7 @@ final class GatewayBenchmark {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Starts `exchange`'s gateway (pinned to CPU 0 when pinning) and waits until every book is
+    /// Starts `exchange`'s gateway (pinned to `gatewayCPU` when pinning) and waits until every book is
     /// verified; returns it and its control socket.
     func startGateway(_ exchange: Exchange, extra: [String] = []) throws -> (ChildProcess, String) {
         let socket = "/tmp/\(prefix)-\(exchange.name).sock"
@@ -149,7 +152,7 @@ final class GatewayBenchmark {
             "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", simURL, "--shm-prefix", prefix,
             "--control-socket", socket,
         ] + extra
-        if pin { arguments += ["--cpu", "0"] }
+        if pin { arguments += ["--cpu", String(gatewayCPU)] }
         let gateway = try ChildProcess(executable: Self.sibling("market-gateway"), arguments: arguments, output: .discard)
         let live = Date().addingTimeInterval(30)
         while true {

@@ -252,6 +252,22 @@ extension PriceStore {
         return .inconsistent
     }
 
+    /// Starts loading an entry's top of book (its first cache line), so that several entries
+    /// written by other processes arrive in parallel instead of one miss after another.
+    @inline(__always)
+    public func prefetchTop(slot: Int) {
+        guard slot >= 0, slot < slotCount else { return }
+        drz_prefetch(entries + slot &* PriceStore.entryBytes)
+    }
+
+    /// Starts loading every cache line of an entry (before `readBook`).
+    @inline(__always)
+    public func prefetchBook(slot: Int) {
+        guard slot >= 0, slot < slotCount else { return }
+        let entry = entries + slot &* PriceStore.entryBytes
+        for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) { drz_prefetch(entry + offset) }
+    }
+
     /// Copies the whole entry (all levels) with a seqlock read.
     public func readBook(slot: Int, into book: inout BookSnapshot) -> ReadOutcome {
         let entry = words(slot)

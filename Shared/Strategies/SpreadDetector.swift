@@ -55,6 +55,9 @@ public final class SpreadDetector {
     private var fundingIntervalHours: [Double]
     private var fundingNextMillis: [Int64]
     private var fundingAnnual: [Double]
+    /// Per perpetual key: its funding over `holdingHours` in bps, what a spot→perp spread edge
+    /// adds (kept current by `setFunding` and `apply`, so the hot path only reads it).
+    private var holdingFundingBps: [Double]
     /// Per leg: the perpetual's key for spot→perp legs (funding carry), else -1.
     private var legPerpKeys: [Int32] = []
     private var carryLastEmitNanos: [Int64]
@@ -75,6 +78,11 @@ public final class SpreadDetector {
     private var other = TopOfBook()
     private var buyBook = BookSnapshot()
     private var sellBook = BookSnapshot()
+    /// The updated source's whole book, read once per update by its first candidate and reused
+    /// by the others (`updatedBookSlot` is -1 until then).
+    private var updatedBook = BookSnapshot()
+    private var updatedBookSlot = -1
+    private var updatedSlot = -1
 
     public init(store: PriceStore, universe: Universe, config: DetectorConfig, firstId: UInt64 = 1) {
         self.store = store
@@ -91,6 +99,7 @@ public final class SpreadDetector {
         fundingIntervalHours = Array(repeating: 8, count: keys)
         fundingNextMillis = Array(repeating: 0, count: keys)
         fundingAnnual = Array(repeating: 0, count: keys)
+        holdingFundingBps = Array(repeating: 0, count: keys)
         carryLastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         carryCooldownNanos = Int64(config.carryCooldownMillis) * 1_000_000
         lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
@@ -132,6 +141,12 @@ public final class SpreadDetector {
         maxAgeNanos = Int64(config.maxPriceAgeMillis) * 1_000_000
         cooldownNanos = Int64(config.cooldownMillis) * 1_000_000
         carryCooldownNanos = Int64(config.carryCooldownMillis) * 1_000_000
+        for key in holdingFundingBps.indices { updateHoldingFunding(key) }
+    }
+
+    private func updateHoldingFunding(_ key: Int) {
+        holdingFundingBps[key] = SpreadMath.fundingBps(
+            ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
     }
 
     /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h.
@@ -142,6 +157,7 @@ public final class SpreadDetector {
         fundingIntervalHours[key] = intervalHours > 0 ? intervalHours : 8
         fundingNextMillis[key] = nextSettlementMillis
         fundingAnnual[key] = SpreadMath.annualized(ratePerInterval: ratePerInterval, intervalHours: fundingIntervalHours[key])
+        updateHoldingFunding(key)
     }
 
     /// Funding a spot→perp position collects over `holdingHours` from now, in bps of notional.
@@ -160,10 +176,8 @@ public final class SpreadDetector {
 
     @inline(__always)
     func fundingBps(_ direction: Direction) -> Double {
-        guard direction.kind == .spotPerp, config.holdingHours > 0 else { return 0 }
-        let key = direction.symbol.index * SourceId.count + direction.sell.index
-        return SpreadMath.fundingBps(
-            ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
+        guard direction.kind == .spotPerp else { return 0 }
+        return holdingFundingBps[direction.symbol.index * SourceId.count + direction.sell.index]
     }
 
     /// Evaluates every direction of the notice's (symbol, source); `emit` gets each opportunity.
@@ -175,7 +189,11 @@ public final class SpreadDetector {
         let cycles = triangles.cycles(symbol: symbol, source: source)
         guard !legs.isEmpty || !cycles.isEmpty else { return }
         let key = symbol * SourceId.count + source
-        guard slots[key] >= 0, count(store.readTop(slot: Int(slots[key]), into: &updated)) else { return }
+        // The counterparts' tops were written by other gateways: ask for all their lines at once.
+        for position in legs { store.prefetchTop(slot: Int(legSlots[position])) }
+        updatedSlot = Int(slots[key])
+        updatedBookSlot = -1
+        guard updatedSlot >= 0, count(store.readTop(slot: updatedSlot, into: &updated)) else { return }
         if !cycles.isEmpty { evaluateCycles(cycles, notice: notice, now: now, emit: emit) }
         let updatedFresh = now - updated.tsReceivedNanos <= maxAgeNanos
         for position in legs {
@@ -199,11 +217,10 @@ public final class SpreadDetector {
                 leg.isBuyLeg
                 ? SpreadMath.grossBps(buyAsk: updated.askPrice, buyScale: updated.priceScale, sellBid: other.bidPrice, sellScale: other.priceScale)
                 : SpreadMath.grossBps(buyAsk: other.askPrice, buyScale: other.priceScale, sellBid: updated.bidPrice, sellScale: updated.priceScale)
-            // Funding only counts with a holding time; without one the fees decide alone.
-            let direction = config.holdingHours > 0 ? index.directions[Int(leg.direction)] : nil
-            let funding = direction.map(fundingBps) ?? 0
-            let net = gross - legFeesBps[position] + funding
+            // A spot→perp leg adds its perpetual's funding over the holding time (0 without one).
             let perpKey = Int(legPerpKeys[position])
+            let funding = perpKey >= 0 ? holdingFundingBps[perpKey] : 0
+            let net = gross - legFeesBps[position] + funding
             // Carry is the funding-driven trade: when the spread alone clears entry it is a spread
             // opportunity, signalled once, as such.
             if perpKey >= 0, net < config.entryBps, fundingAnnual[perpKey] >= config.carryMinAnnualRate, enabledStrategies & carryBit != 0 {
@@ -319,6 +336,18 @@ public final class SpreadDetector {
         if counters.emissions != before { carryLastEmitNanos[directionIndex] = now }
     }
 
+    /// A leg's whole book; the updated source's is read once per update.
+    @inline(__always)
+    private func readLegBook(slot: Int, into book: inout BookSnapshot) -> Bool {
+        guard slot == updatedSlot else { return count(store.readBook(slot: slot, into: &book)) }
+        if updatedBookSlot != slot {
+            guard count(store.readBook(slot: slot, into: &updatedBook)) else { return false }
+            updatedBookSlot = slot
+        }
+        book = updatedBook
+        return true
+    }
+
     /// True for a consistent read; counts the others by kind.
     @inline(__always)
     private func count(_ outcome: ReadOutcome) -> Bool {
@@ -337,9 +366,11 @@ public final class SpreadDetector {
         emit: (inout OpportunityRecord) -> Void
     ) {
         let symbol = direction.symbol.index
-        guard count(store.readBook(slot: Int(slots[symbol * SourceId.count + direction.buy.index]), into: &buyBook)),
-            count(store.readBook(slot: Int(slots[symbol * SourceId.count + direction.sell.index]), into: &sellBook))
-        else { return }
+        let buySlot = Int(slots[symbol * SourceId.count + direction.buy.index])
+        let sellSlot = Int(slots[symbol * SourceId.count + direction.sell.index])
+        store.prefetchBook(slot: buySlot == updatedBookSlot ? sellSlot : buySlot)
+        store.prefetchBook(slot: sellSlot == updatedBookSlot ? buySlot : sellSlot)
+        guard readLegBook(slot: buySlot, into: &buyBook), readLegBook(slot: sellSlot, into: &sellBook) else { return }
         guard buyBook.top.verified, sellBook.top.verified else {
             counters.unverified &+= 1
             return
