@@ -336,6 +336,16 @@ public final class SpreadDetector {
         if counters.emissions != before { carryLastEmitNanos[directionIndex] = now }
     }
 
+    /// `book` as just the best bid and ask of `top` (one level a side, none where a side is empty).
+    @inline(__always)
+    private func bestLevel(of top: TopOfBook, into book: inout BookSnapshot) {
+        book.top = top
+        book.bids[0] = BookLevel(price: top.bidPrice, quantity: top.bidQuantity)
+        book.asks[0] = BookLevel(price: top.askPrice, quantity: top.askQuantity)
+        book.bidCount = top.bidQuantity > 0 ? 1 : 0
+        book.askCount = top.askQuantity > 0 ? 1 : 0
+    }
+
     /// A leg's whole book; the updated source's is read once per update.
     @inline(__always)
     private func readLegBook(slot: Int, into book: inout BookSnapshot) -> Bool {
@@ -368,17 +378,30 @@ public final class SpreadDetector {
         let symbol = direction.symbol.index
         let buySlot = Int(slots[symbol * SourceId.count + direction.buy.index])
         let sellSlot = Int(slots[symbol * SourceId.count + direction.sell.index])
-        store.prefetchBook(slot: buySlot == updatedBookSlot ? sellSlot : buySlot)
-        store.prefetchBook(slot: sellSlot == updatedBookSlot ? buySlot : sellSlot)
-        guard readLegBook(slot: buySlot, into: &buyBook), readLegBook(slot: sellSlot, into: &sellBook) else { return }
-        guard buyBook.top.verified, sellBook.top.verified else {
-            counters.unverified &+= 1
-            return
+        let entry = entryBps ?? config.entryBps
+        // Most sizes fit in the best levels, which the leg check has just read (the update's top
+        // and the counterpart's): size on them, and read the whole books only when the walk used
+        // those levels up with edge and notional to spare. Both give the same size.
+        bestLevel(of: buySlot == updatedSlot ? updated : other, into: &buyBook)
+        bestLevel(of: sellSlot == updatedSlot ? updated : other, into: &sellBook)
+        var sizing = SpreadMath.size(
+            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
+            fundingBps: funding)
+        if case .success(let best) = sizing, !best.levelsExhausted {
+            // sized within the best levels
+        } else {
+            store.prefetchBook(slot: buySlot == updatedBookSlot ? sellSlot : buySlot)
+            store.prefetchBook(slot: sellSlot == updatedBookSlot ? buySlot : sellSlot)
+            guard readLegBook(slot: buySlot, into: &buyBook), readLegBook(slot: sellSlot, into: &sellBook) else { return }
+            guard buyBook.top.verified, sellBook.top.verified else {
+                counters.unverified &+= 1
+                return
+            }
+            sizing = SpreadMath.size(
+                buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
+                fundingBps: funding)
         }
-        switch SpreadMath.size(
-            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entryBps ?? config.entryBps,
-            maxNotional: config.maxNotional, fundingBps: funding)
-        {
+        switch sizing {
         case .failure(.belowThreshold):
             counters.belowThreshold &+= 1
         case .failure(.belowMinNotional):

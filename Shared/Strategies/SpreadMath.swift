@@ -67,6 +67,9 @@ public enum SpreadMath {
         public var netBpsAtSize: Double
         public var buyLevels: Int
         public var sellLevels: Int
+        /// The walk used up every level it was given with edge and notional to spare: deeper
+        /// levels could make the size larger.
+        public var levelsExhausted: Bool = false
     }
 
     public enum SizingFailure: Error, Equatable {
@@ -94,10 +97,14 @@ public enum SpreadMath {
         var bidLeft = value(sell.bids[0].quantity, scale: sell.top.quantityScale) * sellRules.contractSize
         var quantity = 0.0
         var buyNotional = 0.0
+        var stopped = false
         while ask < buy.askCount, bid < sell.bidCount {
             let askPrice = value(buy.asks[ask].price, scale: buyScale)
             let bidPrice = value(sell.bids[bid].price, scale: sellScale)
-            guard grossBps(buyAsk: askPrice, sellBid: bidPrice) - feesBps + fundingBps >= entryBps else { break }
+            guard grossBps(buyAsk: askPrice, sellBid: bidPrice) - feesBps + fundingBps >= entryBps else {
+                stopped = true
+                break
+            }
             var chunk = min(askLeft, bidLeft)
             let room = (maxNotional - buyNotional) / askPrice
             let capped = room < chunk
@@ -106,7 +113,10 @@ public enum SpreadMath {
             buyNotional += chunk * askPrice
             askLeft -= chunk
             bidLeft -= chunk
-            if capped { break }
+            if capped {
+                stopped = true
+                break
+            }
             if askLeft <= 1e-12 {
                 ask += 1
                 if ask < buy.askCount { askLeft = value(buy.asks[ask].quantity, scale: buy.top.quantityScale) * buyRules.contractSize }
@@ -136,7 +146,7 @@ public enum SpreadMath {
                 quantity: rounded, buyVWAP: buyVWAP, sellVWAP: sellVWAP, buyNotional: bought.notional, sellNotional: sold.notional,
                 expectedProfit: sold.notional - bought.notional - fees + funding,
                 netBpsAtSize: grossBps(buyAsk: buyVWAP, sellBid: sellVWAP) - feesBps + fundingBps, buyLevels: bought.levels,
-                sellLevels: sold.levels))
+                sellLevels: sold.levels, levelsExhausted: !stopped))
     }
 
     /// Notional of taking `quantity` base units from `levels`, best first.

@@ -100,6 +100,56 @@ import Testing
         #expect(emitted.count == 1 && detector.counters.belowThreshold == before + 2)
     }
 
+    /// Publishes `levels` levels a side, each `size` deep and one tick apart.
+    static func publishLevels(_ shm: Store, _ source: SourceId, bid: Int64, ask: Int64, size: Int64, levels: Int) {
+        var book = BookSnapshot()
+        book.top.priceScale = 2
+        book.top.quantityScale = 3
+        book.top.verified = true
+        book.top.tsReceivedNanos = MonotonicClock.now()
+        for level in 0..<levels {
+            book.bids[level] = BookLevel(price: bid - Int64(level) * 100, quantity: size)
+            book.asks[level] = BookLevel(price: ask + Int64(level) * 100, quantity: size)
+        }
+        book.bidCount = levels
+        book.askCount = levels
+        shm.store.publish(slot: shm.store.slot(symbol: SymbolId(0), source: source)!, book: book)
+    }
+
+    /// The detector sizes on the best levels it already read when they hold the whole size, and
+    /// reads the books when the walk needs more: either way the size is the full-depth walk's.
+    @Test(arguments: [(Int64(1_000_000), "best levels hold the 10,000 USDT"), (Int64(50), "0.05 BTC a level: the walk goes deep")])
+    func sizesEqualTheFullDepthWalk(size: Int64, _ label: String) throws {
+        let shm = try Store()
+        var config = DetectorConfig()
+        config.takerFeeBps = ["binance/spot": 10, "bybit/spot": 10, "okx/perp": 5]
+        let universe = try Self.universe()
+        let detector = SpreadDetector(store: shm.store, universe: universe, config: config)
+        // Binance asks from 65,000, Bybit bids from 65,300 (46 bps gross at the best levels), $1 apart.
+        Self.publishLevels(shm, Self.binanceSpot, bid: 6_499_000, ask: 6_500_000, size: size, levels: 8)
+        Self.publishLevels(shm, Self.bybitSpot, bid: 6_530_000, ask: 6_531_000, size: size, levels: 8)
+        Self.publishLevels(shm, Self.okxPerp, bid: 6_499_500, ask: 6_500_500, size: size, levels: 8)
+        var emitted: [OpportunityRecord] = []
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        let record = try #require(emitted.first { $0.sell == Self.bybitSpot })
+        var buy = BookSnapshot()
+        var sell = BookSnapshot()
+        #expect(shm.store.readBook(slot: shm.store.slot(symbol: SymbolId(0), source: Self.binanceSpot)!, into: &buy) == .consistent)
+        #expect(shm.store.readBook(slot: shm.store.slot(symbol: SymbolId(0), source: Self.bybitSpot)!, into: &sell) == .consistent)
+        let rules = LegRules(universe: universe, config: config)
+        guard case .success(let full) = SpreadMath.size(
+            buy: buy, sell: sell, buyRules: rules.rules(symbol: 0, source: Self.binanceSpot.index),
+            sellRules: rules.rules(symbol: 0, source: Self.bybitSpot.index), entryBps: config.entryBps, maxNotional: config.maxNotional)
+        else {
+            Issue.record("the full-depth walk sizes nothing")
+            return
+        }
+        #expect(record.quantity == full.quantity && record.buyVWAP == full.buyVWAP && record.sellVWAP == full.sellVWAP, "\(label)")
+        #expect(record.expectedProfit == full.expectedProfit && record.netBpsAtSize == full.netBpsAtSize)
+        if size == 50 { #expect(full.buyLevels > 1 && record.quantity > 0.05, "deeper than the best level") }
+        else { #expect(full.buyLevels == 1 && abs(record.quantity - 0.153) < 1e-9, "max notional within the best level") }
+    }
+
     @Test func staleOrUnverifiedPricesNeverEmit() throws {
         let shm = try Store()
         let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: DetectorConfig())
