@@ -96,16 +96,19 @@ struct DetectorBench: ParsableCommand {
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
-        let age = status["notice_age_at_pop_ns"] as? [String: Any] ?? [:]
-        let own = status["pop_to_decision_ns"] as? [String: Any] ?? [:]
+        func split(_ key: String) -> String {
+            let part = status[key] as? [String: Any] ?? [:]
+            return "p50 \(part["p50"] ?? "-") ns, p99 \(part["p99"] ?? "-") ns"
+        }
+        let setup = "5 gateways + venue-sim (\(rate) updates/s per book) + detector (--wait \(wait)) "
+            + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1" : "unpinned")
+        let shares = "frame received → notice taken: every 16th notice \(split("notice_age_at_pop_ns")), "
+            + "the opportunities' notices \(split("frame_to_pop_ns")); notice taken → decision \(split("pop_to_decision_ns"))"
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
-            note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; "
-                + "5 gateways + venue-sim (\(rate) updates/s per book) + detector (--wait \(wait)) "
-                + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1; " : "unpinned; ")
-                + "\(status["updates"] ?? 0) updates evaluated; frame received → notice taken by the detector p50 \(age["p50"] ?? "-") ns, "
-                + "p99 \(age["p99"] ?? "-") ns; notice taken → decision p50 \(own["p50"] ?? "-") ns, p99 \(own["p99"] ?? "-") ns")
+            note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; \(setup); "
+                + "\(status["updates"] ?? 0) updates evaluated; \(shares)")
     }
 }
 
