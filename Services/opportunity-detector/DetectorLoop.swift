@@ -137,6 +137,12 @@ final class DetectorLoop: @unchecked Sendable {
                 if housekeeping(now: now) { return }
                 nextHousekeeping = now + 1_000_000
             }
+            if drained == 0, wait == .busy, now >= nextRehearsal {
+                // Spinning leaves the decision path cold; rehearse it (nothing is emitted).
+                detector.rehearse()
+                rehearsals &+= 1
+                nextRehearsal = now + Self.rehearsalIntervalNanos
+            }
             if drained == 0 { idle() }
         }
     }
@@ -259,6 +265,10 @@ final class DetectorLoop: @unchecked Sendable {
     }
 
     private var nextStatus: Int64 = 0
+    private var nextRehearsal: Int64 = 0
+    private var rehearsals: UInt64 = 0
+    /// `--wait busy`: how often an idle detector rehearses the decision path.
+    static let rehearsalIntervalNanos: Int64 = 50_000
 
     /// A new universe: a fresh detector; open tracks follow their directions by name.
     private func reload(_ fresh: Universe) {
@@ -299,6 +309,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

@@ -407,29 +407,79 @@ public final class SpreadDetector {
         case .failure(.belowMinNotional):
             counters.belowMinNotional &+= 1
         case .success(let sizing):
-            var record = OpportunityRecord()
-            record.id = nextId
+            var record = spreadRecord(
+                id: nextId, tickReceived: notice.tsReceivedNanos, symbol: symbol, position: position, strategy: strategy, direction: direction,
+                sizing: sizing, gross: gross, net: net)
             nextId &+= 1
-            record.wallNanos = WallClock.now()
-            record.tickReceivedNanos = notice.tsReceivedNanos
-            record.symbol = UInt32(symbol)
-            record.direction = UInt32(position)
-            record.strategy = strategy.rawValue
-            record.buySource = direction.buy.rawValue
-            record.sellSource = direction.sell.rawValue
-            record.quantity = sizing.quantity
-            record.buyVWAP = sizing.buyVWAP
-            record.sellVWAP = sizing.sellVWAP
-            record.grossBps = gross
-            record.netBps = net
-            record.netBpsAtSize = sizing.netBpsAtSize
-            record.expectedProfit = sizing.expectedProfit
             if strategy != .fundingCarry { lastEmitNanos[position] = now }
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()
             record.buyAgeNanos = record.decidedNanos - buyBook.top.tsReceivedNanos
             record.sellAgeNanos = record.decidedNanos - sellBook.top.tsReceivedNanos
             emit(&record)
+        }
+    }
+
+    /// The record of a sized spread or carry signal (times of decision and ages are set by the caller).
+    @inline(__always)
+    private func spreadRecord(
+        id: UInt64, tickReceived: Int64, symbol: Int, position: Int, strategy: StrategyKind, direction: Direction, sizing: SpreadMath.Sizing,
+        gross: Double, net: Double
+    ) -> OpportunityRecord {
+        var record = OpportunityRecord()
+        record.id = id
+        record.wallNanos = WallClock.now()
+        record.tickReceivedNanos = tickReceived
+        record.symbol = UInt32(symbol)
+        record.direction = UInt32(position)
+        record.strategy = strategy.rawValue
+        record.buySource = direction.buy.rawValue
+        record.sellSource = direction.sell.rawValue
+        record.quantity = sizing.quantity
+        record.buyVWAP = sizing.buyVWAP
+        record.sellVWAP = sizing.sellVWAP
+        record.grossBps = gross
+        record.netBps = net
+        record.netBpsAtSize = sizing.netBpsAtSize
+        record.expectedProfit = sizing.expectedProfit
+        return record
+    }
+
+    // MARK: Rehearsal
+
+    /// A candidate of its own, far above any entry threshold: one best level a side.
+    private var rehearsalTop = TopOfBook()
+    private var rehearsalBuy = BookSnapshot()
+    private var rehearsalSell = BookSnapshot()
+    /// Where each rehearsal's record goes (kept, so the work is not optimised away).
+    public private(set) var rehearsalRecord = OpportunityRecord()
+
+    /// Runs the decision path — best levels, sizing, the record, the clocks — on private books,
+    /// so that a waiting detector keeps that code and its data in cache. Nothing is read from the
+    /// store, emitted or counted, and no id, cooldown or counter changes. Measured on this 2-vCPU
+    /// VM: after 0.5 s without a candidate, notice taken → decision was about 4 µs cold and
+    /// 1.7 µs when rehearsed every 50 µs.
+    public func rehearse() {
+        let rules = LegRules.Rules(
+            contractSize: 1, stepBase: 0.001, minQuantityBase: 0.001, minNotional: 0, takerFeeBps: 10, listed: true)
+        rehearsalTop.priceScale = 2
+        rehearsalTop.quantityScale = 3
+        rehearsalTop.askPrice = 1_000_000
+        rehearsalTop.askQuantity = 1_000_000
+        rehearsalTop.bidPrice = 1_000_000 + Int64((config.entryBps + 100) * 100)
+        rehearsalTop.bidQuantity = 1_000_000
+        bestLevel(of: rehearsalTop, into: &rehearsalBuy)
+        bestLevel(of: rehearsalTop, into: &rehearsalSell)
+        guard index.directions.count > 0 else { return }
+        let direction = index.directions[0]
+        if case .success(let sizing) = SpreadMath.size(
+            buy: rehearsalBuy, sell: rehearsalSell, buyRules: rules, sellRules: rules, entryBps: config.entryBps,
+            maxNotional: config.maxNotional)
+        {
+            rehearsalRecord = spreadRecord(
+                id: 0, tickReceived: 0, symbol: direction.symbol.index, position: 0, strategy: .for(direction.kind), direction: direction,
+                sizing: sizing, gross: 0, net: 0)
+            rehearsalRecord.decidedNanos = MonotonicClock.now()
         }
     }
 

@@ -150,6 +150,27 @@ import Testing
         else { #expect(full.buyLevels == 1 && abs(record.quantity - 0.153) < 1e-9, "max notional within the best level") }
     }
 
+    /// Rehearsal runs the decision path on private books: no emission, counter, id or cooldown
+    /// changes, and the next real decision is unaffected.
+    @Test func rehearsalLeavesNoTrace() throws {
+        let shm = try Store()
+        var config = DetectorConfig()
+        config.takerFeeBps = ["binance/spot": 10, "bybit/spot": 10, "okx/perp": 5]
+        let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: config, firstId: 7)
+        shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
+        shm.publish(Self.bybitSpot, bid: 6_520_000, ask: 6_521_000)
+        shm.publish(Self.okxPerp, bid: 6_499_500, ask: 6_500_500)
+        for _ in 0..<100 { detector.rehearse() }
+        #expect(detector.counters == SpreadDetector.Counters())
+        #expect(detector.rehearsalRecord.quantity > 0 && detector.rehearsalRecord.decidedNanos > 0, "the rehearsal sized and stamped a record")
+        var emitted: [OpportunityRecord] = []
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.map(\.id) == [7], "ids continue from firstId")
+        detector.rehearse()
+        detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        #expect(emitted.count == 1 && detector.counters.cooldown == 1, "the cooldown set by the real emission holds")
+    }
+
     @Test func staleOrUnverifiedPricesNeverEmit() throws {
         let shm = try Store()
         let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: DetectorConfig())
