@@ -44,8 +44,10 @@ import VenueTransport
         let names: SegmentNames
         let universe: Universe
         let store: PriceStore
+        let simURL: String
 
         init(sim: VenueSimProcess, stem: String) throws {
+            simURL = sim.baseURL
             prefix = "\(stem)\(getpid())\(UInt16.random(in: 0...UInt16.max))"
             directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -57,6 +59,31 @@ import VenueTransport
             store = try PriceStore.create(names: names, symbolCapacity: 16)
             _ = try ControlSegment.create(names: names)
         }
+
+        /// `exchange`'s gateway on this workspace's universe and shared memory; Redis at
+        /// `redisURL`, or none.
+        func gateway(_ exchange: Exchange, redisURL: String? = nil) throws -> ChildProcess {
+            try ChildProcess(
+                executable: builtBinary("market-gateway"),
+                arguments: [
+                    "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", simURL, "--shm-prefix", prefix,
+                    "--control-socket", "/tmp/\(prefix)-\(exchange.name).sock",
+                ] + (redisURL.map { ["--redis-url", $0] } ?? ["--no-redis"]),
+                output: .discard)
+        }
+
+        /// The detector with `detector.json` of this workspace; its control socket is `detectorSocket`.
+        func detector(redisURL: String? = nil, output: ChildProcess.Output = .discard) throws -> ChildProcess {
+            try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: [
+                    "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
+                    "--tracks-dir", "\(directory)/tracks", "--control-socket", detectorSocket,
+                ] + (redisURL.map { ["--redis-url", $0] } ?? ["--no-redis"]),
+                output: output)
+        }
+
+        var detectorSocket: String { "/tmp/\(prefix)-detector.sock" }
 
         deinit {
             try? FileManager.default.removeItem(atPath: directory)
@@ -89,30 +116,14 @@ import VenueTransport
         try Self.config.write(toFile: "\(directory)/detector.json", atomically: true, encoding: .utf8)
 
         var gateways: [Exchange: ChildProcess] = [:]
-        for exchange in [Exchange.binance, .okx, .gateio] {
-            gateways[exchange] = try ChildProcess(
-                executable: builtBinary("market-gateway"),
-                arguments: [
-                    "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                    "--control-socket", "/tmp/\(prefix)-\(exchange.name).sock", "--no-redis",
-                ],
-                output: .discard)
-        }
+        for exchange in [Exchange.binance, .okx, .gateio] { gateways[exchange] = try workspace.gateway(exchange) }
         defer {
             for gateway in gateways.values {
                 gateway.signal(SIGCONT)
                 _ = gateway.terminate(graceMillis: 2000)
             }
         }
-        func detector() throws -> ChildProcess {
-            try ChildProcess(
-                executable: builtBinary("opportunity-detector"),
-                arguments: [
-                    "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
-                    "--tracks-dir", "\(directory)/tracks", "--no-redis", "--control-socket", "/tmp/\(prefix)-detector.sock",
-                ],
-                output: .pipe)
-        }
+        func detector() throws -> ChildProcess { try workspace.detector(output: .pipe) }
         var running = try detector()
         defer { _ = running.terminate(graceMillis: 2000) }
 
@@ -218,7 +229,7 @@ import VenueTransport
                 #expect(closed > restartMillis, "a track opened before the SIGKILL was continued and closed by the new detector")
             }
         }
-        let status = try ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")
+        let status = try ControlSocketServer.request(path: workspace.detectorSocket, command: "status")
         #expect(status.contains(#""recovered_tracks":"#) && !status.contains(#""recovered_tracks":0"#), "\(status.prefix(400))")
     }
 }

@@ -19,30 +19,14 @@ extension DetectorProcessTests {
         let scoped = url.contains("?") ? "\(url)&db=\(database)" : (url.hasPrefix("unix:") ? "\(url)?db=\(database)" : "\(url)/\(database)")
         let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":40}"#)
         let workspace = try DetectorProcessTests.Workspace(sim: sim, stem: "fct")
-        let (prefix, directory, names, universe) = (workspace.prefix, workspace.directory, workspace.names, workspace.universe)
+        let (directory, names, universe) = (workspace.directory, workspace.names, workspace.universe)
         var processes: [ChildProcess] = []
         defer { processes.forEach { _ = $0.terminate(graceMillis: 2000) } }
-        for exchange in ["binance", "okx"] {
-            processes.append(
-                try ChildProcess(
-                    executable: builtBinary("market-gateway"),
-                    arguments: [
-                        "--exchange", exchange, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                        "--control-socket", "/tmp/\(prefix)-\(exchange).sock", "--redis-url", scoped,
-                    ],
-                    output: .discard))
-        }
+        for exchange in [Exchange.binance, .okx] { processes.append(try workspace.gateway(exchange, redisURL: scoped)) }
         // A week's settlements of venue-sim's ~1–1.8 bps per 8 h pay for both taker fees.
         try #"{"carryHoldingHours": 168, "carryMinAnnualRate": 0.1, "carryEntryBps": 5}"#.write(
             toFile: "\(directory)/detector.json", atomically: true, encoding: .utf8)
-        processes.append(
-            try ChildProcess(
-                executable: builtBinary("opportunity-detector"),
-                arguments: [
-                    "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
-                    "--tracks-dir", "\(directory)/tracks", "--redis-url", scoped, "--control-socket", "/tmp/\(prefix)-detector.sock",
-                ],
-                output: .discard))
+        processes.append(try workspace.detector(redisURL: scoped))
         var consumer: RingConsumer<OpportunityRecord>?
         var carry: [OpportunityRecord] = []
         let deadline = Date().addingTimeInterval(15)
@@ -54,7 +38,7 @@ extension DetectorProcessTests {
             usleep(20_000)
         }
         if carry.isEmpty {
-            let status = (try? ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")) ?? "no answer"
+            let status = (try? ControlSocketServer.request(path: workspace.detectorSocket, command: "status")) ?? "no answer"
             Issue.record("no carry signal; detector status: \(status.prefix(600))")
         }
         let first = try #require(carry.first, "a carry signal once funding arrived")
@@ -63,7 +47,7 @@ extension DetectorProcessTests {
         #expect(first.buy?.market == .spot && first.netBps >= 5 && first.quantity > 0)
         #expect(universe.symbols.indices.contains(Int(first.symbol)))
         usleep(400_000)  // the status text is refreshed every 200 ms
-        let status = try ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")
+        let status = try ControlSocketServer.request(path: workspace.detectorSocket, command: "status")
         #expect(status.contains(#""funding":{"received":"#) && !status.contains(#""funding":{"received":0,"#), "\(status.prefix(300))")
     }
 }

@@ -30,30 +30,14 @@ extension DetectorProcessTests {
         let simStart = Date().addingTimeInterval(-((try Self.simStatus(sim, group: group)["elapsed_seconds"] as? Double) ?? 0))
         func simTime() -> Double { Date().timeIntervalSince(simStart) }
         let workspace = try Workspace(sim: sim, stem: "tri")
-        let (prefix, directory, names, universe, store) = (workspace.prefix, workspace.directory, workspace.names, workspace.universe, workspace.store)
+        let (directory, names, universe, store) = (workspace.directory, workspace.names, workspace.universe, workspace.store)
         #expect(universe.symbols.map(\.name) == ["BTC-USDT", "ETH-BTC", "ETH-USDT"])
         try #"{"entryBps": 10, "maxPriceAgeMillis": 1000, "cooldownMillis": 200}"#.write(
             toFile: "\(directory)/detector.json", atomically: true, encoding: .utf8)
         var processes: [ChildProcess] = []
         defer { processes.forEach { _ = $0.terminate(graceMillis: 2000) } }
-        for exchange in ["binance", "okx"] {
-            processes.append(
-                try ChildProcess(
-                    executable: builtBinary("market-gateway"),
-                    arguments: [
-                        "--exchange", exchange, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                        "--control-socket", "/tmp/\(prefix)-\(exchange).sock", "--no-redis",
-                    ],
-                    output: .discard))
-        }
-        processes.append(
-            try ChildProcess(
-                executable: builtBinary("opportunity-detector"),
-                arguments: [
-                    "--universe", "\(directory)/universe.json", "--config", "\(directory)/detector.json", "--shm-prefix", prefix,
-                    "--tracks-dir", "\(directory)/tracks", "--no-redis", "--control-socket", "/tmp/\(prefix)-detector.sock",
-                ],
-                output: .discard))
+        for exchange in [Exchange.binance, .okx] { processes.append(try workspace.gateway(exchange)) }
+        processes.append(try workspace.detector())
 
         var consumer: RingConsumer<OpportunityRecord>?
         var top = TopOfBook()
@@ -99,7 +83,7 @@ extension DetectorProcessTests {
         #expect(abs(first.expectedProfit - first.quantity * first.netBps / 10_000) < 1e-6)
         #expect(records.allSatisfy { $0.strategyKind == .triangular }, "no spread: every USDT pair is still in line")
         usleep(400_000)  // the status text is refreshed every 200 ms
-        let status = try ControlSocketServer.request(path: "/tmp/\(prefix)-detector.sock", command: "status")
+        let status = try ControlSocketServer.request(path: workspace.detectorSocket, command: "status")
         #expect(status.contains(#""triangular_cycles":5"#), "\(status.prefix(300))")
         #expect(status.contains(#""strategy":"triangular""#) && status.contains(#""cycle":"USDT>ETH>BTC>USDT""#), "\(status.prefix(1200))")
     }

@@ -47,7 +47,9 @@ final class FrameCollector: WebSocketReceiver, @unchecked Sendable {
         let rest = try TransportURL(sim.rest(source.name))
         let listBody = try HTTPFetcher.get(rest.appending(VenueRESTPaths.instruments(source)), group: Self.group).wait()
         let listings = try InstrumentListParser.parse(source: source, body: listBody).listings
-        #expect(listings.count == 4)
+        // BTC, ETH, SOL and DOGE against USDT, and ETH-BTC on the spot venues.
+        #expect(listings.count == (source.market == .spot ? 5 : 4))
+        #expect(listings.contains { $0.symbolName == "ETH-BTC" } == (source.market == .spot))
 
         let collector = FrameCollector()
         let connection = try WebSocketConnection.connect(to: TransportURL(sim.webSocket(source.name)), group: Self.group) { collector }.wait()
