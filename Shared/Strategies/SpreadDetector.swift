@@ -279,8 +279,10 @@ public final class SpreadDetector {
             }
             let firstRules = rules.rules(symbol: cycle.first.index, source: source)
             let secondRules = rules.rules(symbol: cycle.second.index, source: source)
+            let legQuotes = (first: quote(other), second: quote(second), cross: quote(cross))
             let result = TriangularMath.evaluate(
-                first: quote(other), second: quote(second), cross: quote(cross), feeBps: firstRules.takerFeeBps, maxNotional: config.maxNotional)
+                first: legQuotes.first, second: legQuotes.second, cross: legQuotes.cross, feeBps: firstRules.takerFeeBps,
+                maxNotional: config.maxNotional)
             guard result.netBps >= config.entryBps else {
                 counters.belowThreshold &+= 1
                 continue
@@ -289,8 +291,21 @@ public final class SpreadDetector {
                 counters.cooldown &+= 1
                 continue
             }
-            guard result.startAmount >= max(firstRules.minNotional, secondRules.minNotional), result.startAmount > 0 else {
+            let crossRules = rules.rules(symbol: cycle.cross.index, source: source)
+            func limits(_ rules: LegRules.Rules) -> TriangularMath.LegLimits {
+                TriangularMath.LegLimits(step: rules.stepBase, minQuantity: rules.minQuantityBase, minNotional: rules.minNotional)
+            }
+            guard result.startAmount > 0,
+                let execution = TriangularMath.execute(
+                    result, first: legQuotes.first, second: legQuotes.second, cross: legQuotes.cross, feeBps: firstRules.takerFeeBps,
+                    limits: (limits(firstRules), limits(secondRules), limits(crossRules)))
+            else {
                 counters.belowMinNotional &+= 1
+                continue
+            }
+            // Rounding to the steps leaves dust; the rounded orders must still clear entry.
+            guard execution.netBps >= config.entryBps else {
+                counters.belowThreshold &+= 1
                 continue
             }
             var record = OpportunityRecord()
@@ -304,11 +319,11 @@ public final class SpreadDetector {
             record.buySource = cycle.source.rawValue
             record.sellSource = cycle.source.rawValue
             record.reserved = result.forward ? 1 : 0
-            record.quantity = result.startAmount
+            record.quantity = execution.spent
             record.grossBps = result.grossBps
             record.netBps = result.netBps
-            record.netBpsAtSize = result.netBps
-            record.expectedProfit = result.expectedProfit
+            record.netBpsAtSize = execution.netBps
+            record.expectedProfit = execution.profit
             triangleLastEmitNanos[Int(position)] = now
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()

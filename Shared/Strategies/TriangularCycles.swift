@@ -97,6 +97,74 @@ public enum TriangularMath {
         public var expectedProfit: Double
     }
 
+    /// One leg's order rules: size step and minimum size in base units, minimum order value in
+    /// the pair's quote currency.
+    public struct LegLimits: Sendable, Equatable {
+        public var step: Double
+        public var minQuantity: Double
+        public var minNotional: Double
+
+        public init(step: Double, minQuantity: Double, minNotional: Double) {
+            self.step = step
+            self.minQuantity = minQuantity
+            self.minNotional = minNotional
+        }
+    }
+
+    /// The three orders of a cycle at the best prices, each a multiple of its pair's step.
+    public struct Execution: Sendable, Equatable {
+        /// Quote currency paid on the first order.
+        public var spent: Double
+        /// Quote currency received from the last order, after its fee.
+        public var received: Double
+        /// Base quantities of the orders on A-Q, B-A and B-Q.
+        public var firstQuantity: Double
+        public var crossQuantity: Double
+        public var secondQuantity: Double
+
+        public var profit: Double { received - spent }
+        /// Edge of the rounded orders after fees; the dust that rounding leaves counts as lost.
+        public var netBps: Double { (received / spent - 1) * 10_000 }
+    }
+
+    /// Rounds `quantity` down to a multiple of `step` (none when `step` ≤ 0).
+    static func floor(_ quantity: Double, step: Double) -> Double {
+        step > 0 ? (quantity / step + 1e-9).rounded(.down) * step : quantity
+    }
+
+    /// The orders that put `result.startAmount` round the cycle: each buys or sells what the
+    /// previous one delivered after its taker fee (fees are taken from what an order receives),
+    /// rounded down to the pair's step. Nil when an order falls below its pair's minimum size or
+    /// value.
+    public static func execute(
+        _ result: Result, first: Quote, second: Quote, cross: Quote, feeBps: Double,
+        limits: (first: LegLimits, second: LegLimits, cross: LegLimits)
+    ) -> Execution? {
+        let keep = 1 - feeBps / 10_000
+        func valid(_ quantity: Double, _ price: Double, _ limit: LegLimits) -> Bool {
+            quantity > 0 && quantity >= limit.minQuantity - 1e-12 && quantity * price >= limit.minNotional
+        }
+        if result.forward {
+            // Buy A on A-Q, buy B with A on B-A, sell B on B-Q.
+            let a = floor(result.startAmount / first.ask, step: limits.first.step)
+            let b = floor(a * keep / cross.ask, step: limits.cross.step)
+            let sold = floor(b * keep, step: limits.second.step)
+            guard valid(a, first.ask, limits.first), valid(b, cross.ask, limits.cross), valid(sold, second.bid, limits.second) else {
+                return nil
+            }
+            return Execution(
+                spent: a * first.ask, received: sold * second.bid * keep, firstQuantity: a, crossQuantity: b, secondQuantity: sold)
+        }
+        // Buy B on B-Q, sell B for A on B-A, sell A on A-Q.
+        let b = floor(result.startAmount / second.ask, step: limits.second.step)
+        let crossed = floor(b * keep, step: limits.cross.step)
+        let a = floor(crossed * cross.bid * keep, step: limits.first.step)
+        guard valid(b, second.ask, limits.second), valid(crossed, cross.bid, limits.cross), valid(a, first.bid, limits.first) else {
+            return nil
+        }
+        return Execution(spent: b * second.ask, received: a * first.bid * keep, firstQuantity: a, crossQuantity: crossed, secondQuantity: b)
+    }
+
     /// The better orientation of a cycle with legs `first` (A-Q), `second` (B-Q), `cross` (B-A),
     /// each paying `feeBps`; sized to the best levels and `maxNotional`.
     public static func evaluate(first: Quote, second: Quote, cross: Quote, feeBps: Double, maxNotional: Double) -> Result {

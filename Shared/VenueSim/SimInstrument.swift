@@ -16,6 +16,8 @@ public struct SimInstrument: Sendable, Equatable {
     public var contractSize: ExactDecimal
     /// Smallest order value in the quote currency: 5 USDT, or 0.0001 of a cross pair's quote.
     public var minNotional: ExactDecimal
+    /// Book levels are sized in lots of this many steps (the scenario's `lot` over its `step`).
+    public var stepsPerLot: Int64 = 1
 
     public var priceScale: Int { Int(tick.scale) }
     public var quantityScale: Int { Int(step.scale) }
@@ -25,6 +27,7 @@ public struct SimInstrument: Sendable, Equatable {
         let quote = symbol.quoteCurrency
         let tick = (try? ExactDecimal(symbol.tick ?? "0.01")) ?? "0.01"
         let baseStep = (try? ExactDecimal(symbol.step ?? "0.001")) ?? "0.001"
+        let lot = symbol.lot.flatMap { try? ExactDecimal($0) } ?? baseStep
         let name: String
         switch (source.exchange, source.market) {
         case (.binance, _), (.bybit, _), (.mexc, .spot): name = "\(base)\(quote)"
@@ -37,6 +40,7 @@ public struct SimInstrument: Sendable, Equatable {
         return SimInstrument(
             source: source, symbolIndex: symbolIndex, base: base, quote: quote, exchangeSymbol: name, tick: tick,
             step: inContracts ? ExactDecimal(1) : baseStep, contractSize: inContracts ? baseStep : ExactDecimal(1),
-            minNotional: symbol.isCross ? "0.0001" : ExactDecimal(5))
+            minNotional: symbol.isCross ? "0.0001" : ExactDecimal(5),
+            stepsPerLot: max(1, Int64((lot.doubleValue / baseStep.doubleValue).rounded())))
     }
 }

@@ -18,6 +18,9 @@ public struct SimScenario: Sendable, Equatable, Codable {
         /// Tick size on every venue (venue-specific ticks are derived: OKX/Gate/MEXC use it as is).
         public var tick: String?
         public var step: String?
+        /// Size unit of the simulated book levels (a multiple of `step`; default `step`): levels
+        /// hold 1 to 401 lots, so a fine step does not make a thin book.
+        public var lot: String? = nil
         /// USDT (default), or the base of another listed USDT pair for a cross pair such as
         /// ETH-BTC: listed on the spot venues only, priced at ETH-USDT / BTC-USDT, so it closes a
         /// triangular cycle with them.
@@ -93,11 +96,11 @@ public struct SimScenario: Sendable, Equatable, Codable {
     }
 
     public static let defaultSymbols: [Symbol] = [
-        Symbol(base: "BTC", price: "65000", volatilityBps: 3, tick: "0.1", step: "0.001"),
-        Symbol(base: "ETH", price: "3200", volatilityBps: 4, tick: "0.01", step: "0.01"),
+        Symbol(base: "BTC", price: "65000", volatilityBps: 3, tick: "0.1", step: "0.00001", lot: "0.001"),
+        Symbol(base: "ETH", price: "3200", volatilityBps: 4, tick: "0.01", step: "0.0001", lot: "0.01"),
         Symbol(base: "SOL", price: "150", volatilityBps: 6, tick: "0.01", step: "0.1"),
         Symbol(base: "DOGE", price: "0.15", volatilityBps: 8, tick: "0.00001", step: "1"),
-        Symbol(base: "ETH", price: nil, tick: "0.000001", step: "0.01", quote: "BTC"),
+        Symbol(base: "ETH", price: nil, tick: "0.000001", step: "0.0001", lot: "0.01", quote: "BTC"),
     ]
 
     enum CodingKeys: String, CodingKey {
@@ -149,6 +152,14 @@ public struct SimScenario: Sendable, Equatable, Codable {
             }
             if let tick = symbol.tick, (try? ExactDecimal(tick))?.isPositive != true {
                 throw .invalid("symbols[\(index)].tick: expected a positive decimal, was \"\(tick)\"")
+            }
+            let step = symbol.step.flatMap { try? ExactDecimal($0) } ?? "0.001"
+            guard step.isPositive else { throw .invalid("symbols[\(index)].step: expected a positive decimal, was \"\(symbol.step ?? "")\"") }
+            if let lot = symbol.lot {
+                let steps = (try? ExactDecimal(lot)).map { $0.doubleValue / step.doubleValue } ?? 0
+                guard steps >= 1, abs(steps - steps.rounded()) < 1e-9 else {
+                    throw .invalid("symbols[\(index)].lot: expected a positive multiple of the step \(step), was \"\(lot)\"")
+                }
             }
         }
         for (index, dislocation) in dislocations.enumerated() {

@@ -62,10 +62,10 @@ public struct SimVenueBook: Sendable {
         return max(Int64(ticks), 1) * tickUnits
     }
 
-    /// A random size in order units, at least one step.
+    /// A random size in order units: 1 to 401 lots, small sizes likelier.
     mutating func size() -> Int64 {
-        let steps = Int64(1 + random.unit() * random.unit() * 400)
-        return steps * instrument.step.mantissa
+        let lots = Int64(1 + random.unit() * random.unit() * 400)
+        return lots * instrument.stepsPerLot * instrument.step.mantissa
     }
 
     /// Moves the book to quote (`bid`, `ask`) and returns what changed. Prices stay on contiguous

@@ -42,7 +42,7 @@ import Testing
         #expect(report.contains("triangular cycles (cross pairs with both USDT legs on one spot source): 5"), "\(report)")
         let btc = try #require(universe.symbolId(named: "BTC-USDT"))
         #expect(universe.instrument(symbol: btc, source: SourceId(exchange: .okx, market: .perp))?.exchangeSymbol == "BTC-USDT-SWAP")
-        #expect(universe.instrument(symbol: btc, source: SourceId(exchange: .gateio, market: .perp))?.contractSize == "0.001")
+        #expect(universe.instrument(symbol: btc, source: SourceId(exchange: .gateio, market: .perp))?.contractSize == "0.00001", "one contract is one BTC step")
         for file in ["report.txt", "metadata.json", "sources/binance-spot.json", "sources/mexc-perp.json"] {
             #expect(FileManager.default.fileExists(atPath: "\(first)/\(file)"), "\(file)")
         }

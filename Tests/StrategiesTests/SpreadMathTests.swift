@@ -135,7 +135,8 @@ import Testing
         func instrument(_ symbol: Int, _ source: SourceId) throws -> Instrument {
             Instrument(
                 symbol: SymbolId(symbol), source: source, exchangeSymbol: "S\(symbol)", tickSize: try Price("0.00001"),
-                stepSize: try Quantity("0.001"), minQuantity: try Quantity("0.001"), minNotional: ExactDecimal(5), contractSize: ExactDecimal(1))
+                stepSize: try Quantity("0.001"), minQuantity: try Quantity("0.001"),
+                minNotional: symbols[symbol].quote == "BTC" ? try ExactDecimal("0.0001") : ExactDecimal(5), contractSize: ExactDecimal(1))
         }
         // Binance lists all three legs of BTC/ETH; OKX lacks ETH-USDT; SOL-BTC has no SOL-USDT.
         return try Universe(
@@ -180,5 +181,44 @@ import Testing
             first: first, second: second, cross: TriangularMath.Quote(bid: 0.0606, bidSize: 10, ask: 0.0607, askSize: 10), feeBps: 0,
             maxNotional: 10_000)
         #expect(!reverse.forward && abs(reverse.grossBps - (0.0606 * 50_000 / 3_021 - 1) * 10_000) < 1e-9)
+    }
+
+    /// The three orders, each rounded down to its pair's step, fees taken from what each
+    /// receives; the dust left by rounding counts as lost.
+    @Test func ordersRespectStepsAndMinimums() throws {
+        let first = TriangularMath.Quote(bid: 50_000, bidSize: 1, ask: 50_010, askSize: 1)
+        let cross = TriangularMath.Quote(bid: 0.06, bidSize: 10, ask: 0.0601, askSize: 10)
+        let second = TriangularMath.Quote(bid: 3_020, bidSize: 10, ask: 3_021, askSize: 10)
+        let btcUSDT = TriangularMath.LegLimits(step: 0.00001, minQuantity: 0.00001, minNotional: 5)
+        let ethBTC = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 0.0001)
+        let ethUSDT = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 5)
+        let forward = TriangularMath.evaluate(first: first, second: second, cross: cross, feeBps: 10, maxNotional: 10_000)
+        let orders = try #require(
+            TriangularMath.execute(forward, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)))
+        // 10,000 / 50,010 = 0.1999600… → 0.19996 BTC; × 0.999 / 0.0601 = 3.32379… → 3.3237 ETH;
+        // × 0.999 = 3.32037… → 3.3203 ETH sold at 3,020, less the fee.
+        #expect(abs(orders.firstQuantity - 0.19996) < 1e-12 && abs(orders.crossQuantity - 3.3237) < 1e-12)
+        #expect(abs(orders.secondQuantity - 3.3203) < 1e-12)
+        #expect(abs(orders.spent - 0.19996 * 50_010) < 1e-9 && abs(orders.received - 3.3203 * 3_020 * 0.999) < 1e-9)
+        #expect(abs(orders.netBps - 17.2791) < 0.0001, "17.79 bps at the best prices, 17.28 after rounding")
+        #expect(orders.netBps < forward.netBps)
+
+        // Reverse: 10,000 / 3,021 → 3.3101 ETH; × 0.999 → 3.3067 sold for BTC at 0.0606;
+        // × 0.999 → 0.20018 BTC sold at 50,000.
+        let rich = TriangularMath.Quote(bid: 0.0606, bidSize: 10, ask: 0.0607, askSize: 10)
+        let reverse = TriangularMath.evaluate(first: first, second: second, cross: rich, feeBps: 10, maxNotional: 10_000)
+        let back = try #require(
+            TriangularMath.execute(reverse, first: first, second: second, cross: rich, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)))
+        #expect(abs(back.secondQuantity - 3.3101) < 1e-12 && abs(back.crossQuantity - 3.3067) < 1e-12)
+        #expect(abs(back.firstQuantity - 0.20018) < 1e-12)
+        #expect(abs(back.received - 0.20018 * 50_000 * 0.999) < 1e-9 && abs(back.spent - 3.3101 * 3_021) < 1e-9)
+
+        // An order below its pair's minimum value (ETH-BTC: 1 BTC here) makes no cycle.
+        let large = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 1)
+        #expect(TriangularMath.execute(forward, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, large)) == nil)
+        // A start too small for one step of BTC makes none either.
+        var tiny = forward
+        tiny.startAmount = 0.4
+        #expect(TriangularMath.execute(tiny, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)) == nil)
     }
 }

@@ -199,6 +199,7 @@ import Venues
         (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"ETH","quote":"BTC"}]}"#, "a cross pair needs ETH-USDT and BTC-USDT listed"),
         (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"ETH","price":"2"},{"base":"ETH","quote":"BTC","price":"0.1"}]}"#, "symbols[2].price"),
         (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"BTC","price":"2"}]}"#, "name repeats"),
+        (#"{"symbols":[{"base":"BTC","price":"1","step":"0.001","lot":"0.0015"}]}"#, "symbols[0].lot"),
         (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"explode"}]}"#, "expected JSON of the scenario shape"),
     ])
     func badScenariosAreNamed(text: String, expected: String) {
