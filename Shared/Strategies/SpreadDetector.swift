@@ -292,13 +292,10 @@ public final class SpreadDetector {
                 continue
             }
             let crossRules = rules.rules(symbol: cycle.cross.index, source: source)
-            func limits(_ rules: LegRules.Rules) -> TriangularMath.LegLimits {
-                TriangularMath.LegLimits(step: rules.stepBase, minQuantity: rules.minQuantityBase, minNotional: rules.minNotional)
-            }
             guard result.startAmount > 0,
                 let execution = TriangularMath.execute(
                     result, first: legQuotes.first, second: legQuotes.second, cross: legQuotes.cross, feeBps: firstRules.takerFeeBps,
-                    limits: (limits(firstRules), limits(secondRules), limits(crossRules)))
+                    limits: (firstRules, secondRules, crossRules))
             else {
                 counters.belowMinNotional &+= 1
                 continue

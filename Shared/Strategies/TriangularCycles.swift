@@ -97,20 +97,6 @@ public enum TriangularMath {
         public var expectedProfit: Double
     }
 
-    /// One leg's order rules: size step and minimum size in base units, minimum order value in
-    /// the pair's quote currency.
-    public struct LegLimits: Sendable, Equatable {
-        public var step: Double
-        public var minQuantity: Double
-        public var minNotional: Double
-
-        public init(step: Double, minQuantity: Double, minNotional: Double) {
-            self.step = step
-            self.minQuantity = minQuantity
-            self.minNotional = minNotional
-        }
-    }
-
     /// The three orders of a cycle at the best prices, each a multiple of its pair's step.
     public struct Execution: Sendable, Equatable {
         /// Quote currency paid on the first order.
@@ -134,21 +120,21 @@ public enum TriangularMath {
 
     /// The orders that put `result.startAmount` round the cycle: each buys or sells what the
     /// previous one delivered after its taker fee (fees are taken from what an order receives),
-    /// rounded down to the pair's step. Nil when an order falls below its pair's minimum size or
-    /// value.
+    /// rounded down to the pair's step (`stepBase`). Nil when an order falls below its pair's
+    /// minimum size or value (`minQuantityBase`, `minNotional` in the pair's quote currency).
     public static func execute(
         _ result: Result, first: Quote, second: Quote, cross: Quote, feeBps: Double,
-        limits: (first: LegLimits, second: LegLimits, cross: LegLimits)
+        limits: (first: LegRules.Rules, second: LegRules.Rules, cross: LegRules.Rules)
     ) -> Execution? {
         let keep = 1 - feeBps / 10_000
-        func valid(_ quantity: Double, _ price: Double, _ limit: LegLimits) -> Bool {
-            quantity > 0 && quantity >= limit.minQuantity - 1e-12 && quantity * price >= limit.minNotional
+        func valid(_ quantity: Double, _ price: Double, _ limit: LegRules.Rules) -> Bool {
+            quantity > 0 && quantity >= limit.minQuantityBase - 1e-12 && quantity * price >= limit.minNotional
         }
         if result.forward {
             // Buy A on A-Q, buy B with A on B-A, sell B on B-Q.
-            let a = floor(result.startAmount / first.ask, step: limits.first.step)
-            let b = floor(a * keep / cross.ask, step: limits.cross.step)
-            let sold = floor(b * keep, step: limits.second.step)
+            let a = floor(result.startAmount / first.ask, step: limits.first.stepBase)
+            let b = floor(a * keep / cross.ask, step: limits.cross.stepBase)
+            let sold = floor(b * keep, step: limits.second.stepBase)
             guard valid(a, first.ask, limits.first), valid(b, cross.ask, limits.cross), valid(sold, second.bid, limits.second) else {
                 return nil
             }
@@ -156,9 +142,9 @@ public enum TriangularMath {
                 spent: a * first.ask, received: sold * second.bid * keep, firstQuantity: a, crossQuantity: b, secondQuantity: sold)
         }
         // Buy B on B-Q, sell B for A on B-A, sell A on A-Q.
-        let b = floor(result.startAmount / second.ask, step: limits.second.step)
-        let crossed = floor(b * keep, step: limits.cross.step)
-        let a = floor(crossed * cross.bid * keep, step: limits.first.step)
+        let b = floor(result.startAmount / second.ask, step: limits.second.stepBase)
+        let crossed = floor(b * keep, step: limits.cross.stepBase)
+        let a = floor(crossed * cross.bid * keep, step: limits.first.stepBase)
         guard valid(b, second.ask, limits.second), valid(crossed, cross.bid, limits.cross), valid(a, first.bid, limits.first) else {
             return nil
         }

@@ -189,9 +189,12 @@ import Testing
         let first = TriangularMath.Quote(bid: 50_000, bidSize: 1, ask: 50_010, askSize: 1)
         let cross = TriangularMath.Quote(bid: 0.06, bidSize: 10, ask: 0.0601, askSize: 10)
         let second = TriangularMath.Quote(bid: 3_020, bidSize: 10, ask: 3_021, askSize: 10)
-        let btcUSDT = TriangularMath.LegLimits(step: 0.00001, minQuantity: 0.00001, minNotional: 5)
-        let ethBTC = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 0.0001)
-        let ethUSDT = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 5)
+        func rules(step: Double, minNotional: Double) -> LegRules.Rules {
+            LegRules.Rules(contractSize: 1, stepBase: step, minQuantityBase: step, minNotional: minNotional, takerFeeBps: 10, listed: true)
+        }
+        let btcUSDT = rules(step: 0.00001, minNotional: 5)
+        let ethBTC = rules(step: 0.0001, minNotional: 0.0001)
+        let ethUSDT = rules(step: 0.0001, minNotional: 5)
         let forward = TriangularMath.evaluate(first: first, second: second, cross: cross, feeBps: 10, maxNotional: 10_000)
         let orders = try #require(
             TriangularMath.execute(forward, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)))
@@ -214,7 +217,7 @@ import Testing
         #expect(abs(back.received - 0.20018 * 50_000 * 0.999) < 1e-9 && abs(back.spent - 3.3101 * 3_021) < 1e-9)
 
         // An order below its pair's minimum value (ETH-BTC: 1 BTC here) makes no cycle.
-        let large = TriangularMath.LegLimits(step: 0.0001, minQuantity: 0.0001, minNotional: 1)
+        let large = rules(step: 0.0001, minNotional: 1)
         #expect(TriangularMath.execute(forward, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, large)) == nil)
         // A start too small for one step of BTC makes none either.
         var tiny = forward
