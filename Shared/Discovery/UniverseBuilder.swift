@@ -34,6 +34,9 @@ public struct UniverseBuilder: Sendable {
         }
         let cycles = triangularCycles ? Self.cycles(lists) : []
         let inCycles = Set(cycles.flatMap { [$0.cross, $0.first, $0.second] })
+        // A cross pair is listed only where it closes a cycle: elsewhere no strategy uses it.
+        var crossSources: [String: Set<SourceId>] = [:]
+        for cycle in cycles { crossSources[cycle.cross, default: []].insert(cycle.source) }
         var names: [String] = []
         var unpaired: [String] = []
         for (name, listings) in listingsBySymbol {
@@ -49,7 +52,9 @@ public struct UniverseBuilder: Sendable {
         var directions: [Direction] = []
         var counts: [DirectionKind: Int] = [:]
         for (index, name) in names.enumerated() {
-            let listings = listingsBySymbol[name]!.sorted { $0.source < $1.source }
+            let listings = listingsBySymbol[name]!.sorted { $0.source < $1.source }.filter { listing in
+                Self.isUSDT(listing) || crossSources[name]?.contains(listing.source) == true
+            }
             let id = SymbolId(index)
             symbols.append(SymbolInfo(id: id, base: listings[0].base, quote: listings[0].quote))
             for listing in listings {

@@ -23,7 +23,8 @@ import Venues
             ],
             // OKX lists SOL-BTC, but SOL-USDT only on Bybit: no cycle, so SOL-BTC is left out.
             Self.okx: [Self.listing(Self.okx, "BTC", "USDT"), Self.listing(Self.okx, "ETH", "USDT"), Self.listing(Self.okx, "SOL", "BTC")],
-            Self.bybit: [Self.listing(Self.bybit, "SOL", "USDT"), Self.listing(Self.bybit, "BTC", "USDT")],
+            // Bybit lists ETH-BTC without ETH-USDT: that listing closes no cycle and is left out.
+            Self.bybit: [Self.listing(Self.bybit, "SOL", "USDT"), Self.listing(Self.bybit, "BTC", "USDT"), Self.listing(Self.bybit, "ETH", "BTC")],
         ]
         let built = try UniverseBuilder().build(lists)
         let names = built.universe.symbols.map(\.name)
@@ -37,6 +38,7 @@ import Venues
         #expect(built.universe.directions.allSatisfy { $0.symbol != ethBTC && $0.symbol != xyz })
         #expect(built.universe.directions.contains { built.universe.symbols[$0.symbol.index].name == "ETH-USDT" })
         #expect(built.universe.symbol(ethBTC)?.quote == "BTC")
+        #expect(built.universe.instruments.filter { $0.symbol == ethBTC }.map(\.source) == [Self.binance])
 
         let noCycles = try UniverseBuilder(triangularCycles: false).build(lists)
         #expect(noCycles.universe.symbols.map(\.name) == ["BTC-USDT", "ETH-USDT"])
@@ -63,14 +65,18 @@ import Venues
             expected += listings.filter { $0.quote != "USDT" && names.contains("\($0.base)-USDT") && names.contains("\($0.quote)-USDT") }.count
         }
         #expect(built.cycleCount == expected && expected > 100)
+        // Every cross listing kept closes a cycle on its source; together they are the cycles.
+        var crossListings = 0
         for symbol in universe.symbols where symbol.quote != "USDT" {
-            let cycleSources = universe.instruments.filter { $0.symbol == symbol.id }.map(\.source).filter { source in
-                ["\(symbol.base)-USDT", "\(symbol.quote)-USDT"].allSatisfy { name in
-                    universe.symbolId(named: name).flatMap { universe.instrument(symbol: $0, source: source) } != nil
+            for instrument in universe.instruments where instrument.symbol == symbol.id {
+                crossListings += 1
+                let legs = ["\(symbol.base)-USDT", "\(symbol.quote)-USDT"].filter { name in
+                    universe.symbolId(named: name).flatMap { universe.instrument(symbol: $0, source: instrument.source) } != nil
                 }
+                #expect(legs.count == 2, "\(symbol.name) on \(instrument.source) closes no cycle")
             }
-            #expect(!cycleSources.isEmpty, "\(symbol.name) closes no cycle")
         }
+        #expect(crossListings == built.cycleCount)
         print("recorded lists: \(universe.symbols.count) symbols, \(built.cycleCount) triangular cycles")
     }
 }
