@@ -48,22 +48,18 @@ struct InstrumentFeedState {
             bidCount = 1
             askCount = 1
         }
-        var depth = 0
+        // Under a quote, the book's levels start at the first one strictly worse than it (found by
+        // binary search: when the quote runs ahead of a deep book, many levels lie at or above it).
+        var depth = bidCount == 0 ? 0 : book.bids.depth(worseThan: snapshot.bids[0].price)
         while bidCount < PriceStore.levelsPerSide, depth < book.bids.count {
-            let level = book.bids.level(depth)
-            if bidCount == 0 || level.price < snapshot.bids[0].price {
-                snapshot.bids[bidCount] = level
-                bidCount += 1
-            }
+            snapshot.bids[bidCount] = book.bids.level(depth)
+            bidCount += 1
             depth += 1
         }
-        depth = 0
+        depth = askCount == 0 ? 0 : book.asks.depth(worseThan: snapshot.asks[0].price)
         while askCount < PriceStore.levelsPerSide, depth < book.asks.count {
-            let level = book.asks.level(depth)
-            if askCount == 0 || level.price > snapshot.asks[0].price {
-                snapshot.asks[askCount] = level
-                askCount += 1
-            }
+            snapshot.asks[askCount] = book.asks.level(depth)
+            askCount += 1
             depth += 1
         }
         snapshot.bidCount = bidCount

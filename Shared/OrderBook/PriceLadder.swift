@@ -38,6 +38,12 @@ public struct PriceLadder: Sendable {
         return BookLevel(price: key(keys[index]), quantity: quantities[index])
     }
 
+    /// How many of the best levels are at `price` or better (bids ≥, asks ≤): the depth of the
+    /// first level strictly worse than `price`. O(log n).
+    public func depth(worseThan price: Int64) -> Int {
+        keys.count - lowerBound(key(price))
+    }
+
     /// First index whose key is ≥ `target` (binary search).
     private func lowerBound(_ target: Int64) -> Int {
         var low = 0

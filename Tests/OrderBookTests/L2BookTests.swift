@@ -32,6 +32,24 @@ import Testing
         #expect(book.asks.count == 3)
     }
 
+    /// Levels at or better than a price, by binary search (a quote running ahead of the book).
+    @Test func depthWorseThanAPrice() throws {
+        let book = try book()
+        // Bids 100.00, 99.50, 99.00 (best first); asks 100.50, 101.00.
+        #expect(book.bids.depth(worseThan: 10_100) == 0, "a bid above the book: every level is worse")
+        #expect(book.bids.depth(worseThan: 10_000) == 1, "equal counts as not worse")
+        #expect(book.bids.depth(worseThan: 9_960) == 1)
+        #expect(book.bids.depth(worseThan: 9_900) == 3)
+        #expect(book.bids.depth(worseThan: 9_000) == 3)
+        #expect(book.asks.depth(worseThan: 10_000) == 0)
+        #expect(book.asks.depth(worseThan: 10_050) == 1)
+        #expect(book.asks.depth(worseThan: 10_200) == 2, "an ask above the book: every level is at or better")
+        var ladder = PriceLadder(side: .sell)
+        for tick in 0..<1_000 { ladder.set(price: 10_000 + Int64(tick), quantity: 1) }
+        #expect(ladder.depth(worseThan: 10_499) == 500)
+        #expect((0..<1_000).allSatisfy { ladder.level($0).price == 10_000 + Int64($0) })
+    }
+
     @Test func crossedAndBadValuesAreFaults() throws {
         var book = try book()
         #expect(throws: BookFault.precision) { try book.set(side: .buy, price: "99.995", quantity: "1") }
