@@ -41,7 +41,12 @@ public struct PriceLadder: Sendable {
     /// How many of the best levels are at `price` or better (bids ≥, asks ≤): the depth of the
     /// first level strictly worse than `price`. O(log n).
     public func depth(worseThan price: Int64) -> Int {
-        keys.count - lowerBound(key(price))
+        let target = key(price)
+        let count = keys.count
+        // Usual case first: the quote sits at the book's best level or just ahead of it.
+        if count == 0 || keys[count - 1] < target { return 0 }
+        if count == 1 || keys[count - 2] < target { return 1 }
+        return count - lowerBound(target)
     }
 
     /// First index whose key is ≥ `target` (binary search).
