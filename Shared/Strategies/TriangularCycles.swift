@@ -24,9 +24,7 @@ public struct TriangularCycle: Sendable, Equatable {
 /// table like `DirectionIndex`).
 public struct TriangularIndex: Sendable {
     public let cycles: [TriangularCycle]
-    private let offsets: [Int32]
-    private let members: [Int32]
-    let symbolCount: Int
+    private let table: SourceKeyedTable<Int32>
 
     public init(universe: Universe, quote: String = "USDT") {
         var cycles: [TriangularCycle] = []
@@ -40,31 +38,16 @@ public struct TriangularIndex: Sendable {
             cycles.append(TriangularCycle(source: instrument.source, first: first, second: second, cross: cross.id))
         }
         self.cycles = cycles
-        symbolCount = universe.symbols.count
-        let keys = symbolCount * SourceId.count
-        var perKey = [[Int32]](repeating: [], count: keys)
-        for (position, cycle) in cycles.enumerated() {
-            for symbol in [cycle.first, cycle.second, cycle.cross] {
-                perKey[symbol.index * SourceId.count + cycle.source.index].append(Int32(position))
-            }
+        let entries = cycles.enumerated().flatMap { position, cycle in
+            [cycle.first, cycle.second, cycle.cross].map { (key: $0.index * SourceId.count + cycle.source.index, element: Int32(position)) }
         }
-        var offsets = [Int32](repeating: 0, count: keys + 1)
-        var members: [Int32] = []
-        for key in 0..<keys {
-            offsets[key] = Int32(members.count)
-            members += perKey[key]
-        }
-        offsets[keys] = Int32(members.count)
-        self.offsets = offsets
-        self.members = members
+        table = SourceKeyedTable(symbolCount: universe.symbols.count, entries: entries)
     }
 
     /// The cycles an update of (symbol, source) is a leg of.
     @inline(__always)
     public func cycles(symbol: Int, source: Int) -> ArraySlice<Int32> {
-        guard symbol < symbolCount, source < SourceId.count else { return [] }
-        let key = symbol * SourceId.count + source
-        return members[Int(offsets[key])..<Int(offsets[key + 1])]
+        table.elements[table.range(symbol: symbol, source: source)]
     }
 }
 
