@@ -180,9 +180,10 @@ final class DetectorLoop: @unchecked Sendable {
 
     /// The side work of this round's opportunities: Redis, the status list, their tracks.
     private func publishEmissions() {
-        let emitted = pendingEmissions
+        // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
+        // kept, so emitting never allocates.
+        for record in pendingEmissions { publish(record) }
         pendingEmissions.removeAll(keepingCapacity: true)
-        for record in emitted { publish(record) }
     }
 
     static func isSpread(_ record: OpportunityRecord) -> Bool {
