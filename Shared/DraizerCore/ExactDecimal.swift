@@ -112,16 +112,20 @@ public enum DecimalArithmeticError: Error, Sendable, Equatable, CustomStringConv
 /// Powers of ten used by decimal conversions (tables, so conversions do no repeated multiplication).
 
 enum DecimalPowers {
-    static let int64: [Int64] = (0...18).map { exponent in
-        (0..<exponent).reduce(Int64(1)) { acc, _ in acc * 10 }
-    }
+    // Written out: a literal table is laid down at compile time, so reading it costs no lazy
+    // initialisation check (a computed one costs a `swift_once` call on every access).
+    static let int64: [Int64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000,
+        1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
+        100_000_000_000_000_000, 1_000_000_000_000_000_000,
+    ]
     static let int128: [Int128] = (0...37).map { exponent in
         (0..<exponent).reduce(Int128(1)) { acc, _ in acc * 10 }
     }
     /// 1e0...1e22 are exact doubles.
-    static let double: [Double] = (0...22).map { exponent in
-        (0..<exponent).reduce(1.0) { acc, _ in acc * 10 }
-    }
+    static let double: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 }
 
 extension ExactDecimal: Comparable, Hashable {
