@@ -35,7 +35,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     /// Symbol names by `SymbolId` index (`BTC-USDT`), for the stream entries.
     let symbolNames: [String]
     private var symbols = SymbolTable(capacity: 1024)
-    private(set) var states: [InstrumentFeedState] = []
+    /// One entry per instrument, fixed for the connection's life. A buffer rather than an array:
+    /// the hot path updates entries in place, with no uniqueness or exclusivity check and no copy
+    /// of an entry (each holds a synchroniser and strings, which a copy would retain).
+    let states: UnsafeMutableBufferPointer<InstrumentFeedState>
     private var connection: WebSocketConnection?
     private var lastFrameNanos: Int64 = 0
     private var backoffMillis: Int64 = 100
@@ -72,11 +75,19 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         quoteFeed = QuoteFeed(source: source)
         fundingFeed = FundingFeed(source: source)
         topics = instruments.flatMap { venue.topics(exchangeSymbol: $0.exchangeSymbol) }
+        var states: [InstrumentFeedState] = []
         for instrument in instruments {
             guard let slot = store.slot(symbol: instrument.symbol, source: source) else { continue }
             try? symbols.insert(instrument.exchangeSymbol, slot: states.count)
             states.append(InstrumentFeedState(instrument: instrument, slot: slot, feed: depthFeed))
         }
+        self.states = .allocate(capacity: states.count)
+        _ = self.states.initialize(from: states)
+    }
+
+    deinit {
+        states.deinitialize()
+        states.deallocate()
     }
 
     var isLive: Bool { connection != nil }
@@ -295,18 +306,19 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     }
 
     private func quoteReceived(_ index: Int, now: Int64) {
-        let state = states[index]
-        guard let bid = try? quote.bidPrice.mantissa(atScale: state.priceScale), let ask = try? quote.askPrice.mantissa(atScale: state.priceScale),
-            let bidSize = try? quote.bidQuantity.mantissa(atScale: state.quantityScale),
-            let askSize = try? quote.askQuantity.mantissa(atScale: state.quantityScale)
+        let priceScale = states[index].priceScale
+        let quantityScale = states[index].quantityScale
+        guard let bid = try? quote.bidPrice.mantissa(atScale: priceScale), let ask = try? quote.askPrice.mantissa(atScale: priceScale),
+            let bidSize = try? quote.bidQuantity.mantissa(atScale: quantityScale),
+            let askSize = try? quote.askQuantity.mantissa(atScale: quantityScale)
         else {
             parseErrors &+= 1
             health.errorCounted()
             return
         }
         states[index].quote = (BookLevel(price: bid, quantity: bidSize), BookLevel(price: ask, quantity: askSize), quote.updateId)
-        states[index].lastExchangeMillis = max(state.lastExchangeMillis, quote.eventTimeMillis)
-        if state.sync.book.isVerified { publish(index, now: now) }
+        states[index].lastExchangeMillis = max(states[index].lastExchangeMillis, quote.eventTimeMillis)
+        if states[index].sync.withBook({ $0.isVerified }) { publish(index, now: now) }
     }
 
     /// Publishes the instrument's entry and its update notice; `now` is when the frame that

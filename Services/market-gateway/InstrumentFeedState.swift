@@ -36,41 +36,46 @@ struct InstrumentFeedState {
 
     /// The entry to publish: the book's best levels, with the quote on top when it is at least as
     /// recent as the book (same id space) — deeper levels that would cross it are left out.
-    /// Written straight into the snapshot's inline storage: no allocation per frame.
+    /// Written straight into the snapshot's inline storage from the synchroniser's own book: no
+    /// allocation or copy per frame.
     func snapshot(receivedNanos: Int64) -> BookSnapshot {
         var snapshot = BookSnapshot()
-        let book = sync.book
-        var bidCount = 0
-        var askCount = 0
-        if let quote, quote.updateId != 0, quote.updateId >= book.lastUpdateId {
-            snapshot.bids[0] = quote.bid
-            snapshot.asks[0] = quote.ask
-            bidCount = 1
-            askCount = 1
-        }
-        // Under a quote, the book's levels start at the first one strictly worse than it (found by
-        // binary search: when the quote runs ahead of a deep book, many levels lie at or above it).
-        var depth = bidCount == 0 ? 0 : book.bids.depth(worseThan: snapshot.bids[0].price)
-        while bidCount < PriceStore.levelsPerSide, depth < book.bids.count {
-            snapshot.bids[bidCount] = book.bids.level(depth)
-            bidCount += 1
-            depth += 1
-        }
-        depth = askCount == 0 ? 0 : book.asks.depth(worseThan: snapshot.asks[0].price)
-        while askCount < PriceStore.levelsPerSide, depth < book.asks.count {
-            snapshot.asks[askCount] = book.asks.level(depth)
-            askCount += 1
-            depth += 1
+        let onTop = quote.flatMap { $0.updateId != 0 ? $0 : nil }
+        let (bidCount, askCount, verified, lastUpdateId) = sync.withBook { book in
+            var bidCount = 0
+            var askCount = 0
+            if let onTop, onTop.updateId >= book.lastUpdateId {
+                snapshot.bids[0] = onTop.bid
+                snapshot.asks[0] = onTop.ask
+                bidCount = 1
+                askCount = 1
+            }
+            // Under a quote, the book's levels start at the first one strictly worse than it (found
+            // by binary search: when the quote runs ahead of a deep book, many levels lie at or
+            // above it).
+            var depth = bidCount == 0 ? 0 : book.bids.depth(worseThan: snapshot.bids[0].price)
+            while bidCount < PriceStore.levelsPerSide, depth < book.bids.count {
+                snapshot.bids[bidCount] = book.bids.level(depth)
+                bidCount += 1
+                depth += 1
+            }
+            depth = askCount == 0 ? 0 : book.asks.depth(worseThan: snapshot.asks[0].price)
+            while askCount < PriceStore.levelsPerSide, depth < book.asks.count {
+                snapshot.asks[askCount] = book.asks.level(depth)
+                askCount += 1
+                depth += 1
+            }
+            return (bidCount, askCount, book.isVerified, book.lastUpdateId)
         }
         snapshot.bidCount = bidCount
         snapshot.askCount = askCount
         let crossed = bidCount > 0 && askCount > 0 && snapshot.bids[0].price >= snapshot.asks[0].price
-        snapshot.top.verified = book.isVerified && !crossed && bidCount > 0 && askCount > 0
+        snapshot.top.verified = verified && !crossed && bidCount > 0 && askCount > 0
         snapshot.top.priceScale = UInt8(priceScale)
         snapshot.top.quantityScale = UInt8(quantityScale)
         snapshot.top.tsExchangeNanos = Int64(lastExchangeMillis) * 1_000_000
         snapshot.top.tsReceivedNanos = receivedNanos
-        snapshot.exchangeSequence = book.lastUpdateId
+        snapshot.exchangeSequence = lastUpdateId
         return snapshot
     }
 }

@@ -8,6 +8,8 @@ import OrderBook
 /// dropped.
 public struct BybitDepthSync: DepthSynchronizer {
     public private(set) var book: L2Book
+
+    public func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result { body(book) }
     private var lastSequence: UInt64 = 0
 
     public init(priceScale: Int, quantityScale: Int) {

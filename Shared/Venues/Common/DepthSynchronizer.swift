@@ -16,6 +16,9 @@ public enum DepthSyncAction: Sendable, Equatable {
 /// continuity rule. Pure: events in, actions out; owned by one gateway receive thread.
 public protocol DepthSynchronizer: Sendable {
     var book: L2Book { get }
+    /// Lends the book to `body` without copying it (`book` through `any DepthSynchronizer`
+    /// returns a copy: a retain and release of each ladder's storage, on the gateway's hot path).
+    func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result
     /// A snapshot arrived: load it and replay what was kept. Returns the fault if continuity breaks.
     mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault?
     mutating func diffReceived(_ diff: borrowing DepthMessage) -> DepthSyncAction

@@ -23,6 +23,9 @@ public struct UpdateIdDepthSync: DepthSynchronizer {
 
     public let rule: UpdateIdRule
     public private(set) var book: L2Book
+
+    public func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result { body(book) }
+
     /// True once a diff has been applied on top of the current snapshot.
     private var bridged = false
     private var pending: [DepthMessage] = []

@@ -7,6 +7,8 @@ import OrderBook
 /// which on OKX means resubscribing to that instrument's channel.
 public struct OKXDepthSync: DepthSynchronizer {
     public private(set) var book: L2Book
+
+    public func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result { body(book) }
     /// Checksums verified so far (for health reporting and tests).
     public private(set) var checksumsVerified = 0
 
