@@ -69,9 +69,9 @@ struct DetectorBench: ParsableCommand {
             scenario: #"{"updatesPerSecond":\#(rate),"dislocations":[\#(dislocations.joined(separator: ","))]}"#, stress: false, pin: pinned,
             gatewayCPU: 1)
         defer { bench.stop() }
-        var gateways: [ChildProcess] = []
-        defer { gateways.forEach { _ = $0.terminate(graceMillis: 2000) } }
-        for exchange in Exchange.allCases { gateways.append(try bench.startGateway(exchange, extra: ["--no-redis"]).0) }
+        var gateways: [(process: ChildProcess, socket: String)] = []
+        defer { gateways.forEach { _ = $0.process.terminate(graceMillis: 2000) } }
+        for exchange in Exchange.allCases { gateways.append(try bench.startGateway(exchange, extra: ["--no-redis"])) }
         let config = "\(bench.directory)/detector.json"
         try #"{"entryBps":10,"exitBps":2,"cooldownMillis":0,"trackIntervalMillis":50}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let socket = "/tmp/\(bench.prefix)-detector.sock"
@@ -92,6 +92,11 @@ struct DetectorBench: ParsableCommand {
             while consumer?.tryPop() != nil { taken += 1 }
             usleep(5_000)
         }
+        // Each gateway's own share: frame received → entry and notice published.
+        let gatewayShares = zip(Exchange.allCases, gateways).map { exchange, gateway in
+            let latency = (try? GatewayBenchmark.status(gateway.socket))?["frame_to_shm_ns"] as? [String: Any] ?? [:]
+            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-")"
+        }
         let text = try ControlSocketServer.request(path: socket, command: "status")
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
@@ -103,7 +108,9 @@ struct DetectorBench: ParsableCommand {
         let setup = "5 gateways + venue-sim (\(rate) updates/s per book) + detector (--wait \(wait)) "
             + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1" : "unpinned")
         let shares = "frame received → notice taken: every 16th notice \(split("notice_age_at_pop_ns")), "
-            + "the opportunities' notices \(split("frame_to_pop_ns")); notice taken → decision \(split("pop_to_decision_ns"))"
+            + "the opportunities' notices \(split("frame_to_pop_ns")) "
+            + "(each gateway's frame → published over all its frames, p50/p99 ns: \(gatewayShares.joined(separator: ", "))); "
+            + "notice taken → decision \(split("pop_to_decision_ns")), → the notice's first decision \(split("pop_to_first_decision_ns"))"
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,

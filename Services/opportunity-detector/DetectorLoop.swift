@@ -61,6 +61,10 @@ final class DetectorLoop: @unchecked Sendable {
     /// Gateway frame received → notice taken, for the notices that led to an opportunity (the
     /// gateways' share of tick-to-decision).
     private var frameToPop = LatencyHistogram()
+    /// Notice taken → its first opportunity: the later ones from the same notice wait for it.
+    private var popToFirstDecision = LatencyHistogram()
+    /// When the notice behind the last opportunity was taken (to tell a notice's first one).
+    private var lastEmittingPop: Int64 = 0
     private var poppedNanos: Int64 = 0
     private var noticesTaken: UInt64 = 0
     private var skippedAtStart = 0
@@ -170,6 +174,10 @@ final class DetectorLoop: @unchecked Sendable {
     private func emitted(_ record: inout OpportunityRecord) {
         tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
         popToDecision.record(record.decidedNanos - poppedNanos)
+        if lastEmittingPop != poppedNanos {
+            lastEmittingPop = poppedNanos
+            popToFirstDecision.record(record.decidedNanos - poppedNanos)
+        }
         frameToPop.record(poppedNanos - record.tickReceivedNanos)
         if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
         // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
@@ -310,6 +318,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }
