@@ -3,8 +3,10 @@
 public struct SourceId: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
     public let rawValue: UInt8
 
-    /// Number of sources (5 exchanges × 2 markets); valid raw values are `0..<count`.
-    public static let count = Exchange.allCases.count * MarketKind.allCases.count
+    /// Number of sources (5 exchanges × 2 markets); valid raw values are `0..<count`. A literal:
+    /// hot paths index by `symbol * count + source`, and a computed constant would cost a lazy
+    /// initialisation check on each use (a test keeps it equal to exchanges × markets).
+    public static let count = 10
 
     public static let all: [SourceId] = (0..<UInt8(count)).map { SourceId(uncheckedRawValue: $0) }
 

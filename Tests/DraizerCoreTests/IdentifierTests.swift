@@ -4,6 +4,7 @@ import Testing
 @Suite struct IdentifierTests {
     @Test func sourceIdsAreDenseAndRoundTrip() {
         #expect(SourceId.count == 10)
+        #expect(SourceId.count == Exchange.allCases.count * MarketKind.allCases.count)
         var seen = Set<UInt8>()
         for exchange in Exchange.allCases {
             for market in MarketKind.allCases {
