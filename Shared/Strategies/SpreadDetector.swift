@@ -382,17 +382,23 @@ public final class SpreadDetector {
         let buySlot = Int(slots[symbol * SourceId.count + direction.buy.index])
         let sellSlot = Int(slots[symbol * SourceId.count + direction.sell.index])
         let entry = entryBps ?? config.entryBps
-        // Most sizes fit in the best levels, which the leg check has just read (the update's top
-        // and the counterpart's): size on them, and read the whole books only when the walk used
-        // those levels up with edge and notional to spare. Both give the same size.
-        bestLevel(of: buySlot == updatedSlot ? updated : other, into: &buyBook)
-        bestLevel(of: sellSlot == updatedSlot ? updated : other, into: &sellBook)
-        var sizing = SpreadMath.size(
-            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
-            fundingBps: funding)
-        if case .success(let best) = sizing, !best.levelsExhausted {
-            // sized within the best levels
-        } else {
+        // Sizes that stop at `maxNotional` within both best levels (which the leg check has just
+        // read: the update's top and the counterpart's) are sized on those alone; the others read
+        // both whole books. Both give the same size.
+        let buyTop = buySlot == updatedSlot ? updated : other
+        let sellTop = sellSlot == updatedSlot ? updated : other
+        var sizing: Result<SpreadMath.Sizing, SpreadMath.SizingFailure>?
+        if SpreadMath.bestLevelsCover(
+            maxNotional: config.maxNotional, buyTop: buyTop, sellTop: sellTop, buyRules: buyRules, sellRules: sellRules)
+        {
+            bestLevel(of: buyTop, into: &buyBook)
+            bestLevel(of: sellTop, into: &sellBook)
+            sizing = SpreadMath.size(
+                buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
+                fundingBps: funding)
+            if case .success(let best) = sizing, best.levelsExhausted { sizing = nil }
+        }
+        if sizing == nil {
             store.prefetchBook(slot: buySlot == updatedBookSlot ? sellSlot : buySlot)
             store.prefetchBook(slot: sellSlot == updatedBookSlot ? buySlot : sellSlot)
             guard readLegBook(slot: buySlot, into: &buyBook), readLegBook(slot: sellSlot, into: &sellBook) else { return }
@@ -404,6 +410,7 @@ public final class SpreadDetector {
                 buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
                 fundingBps: funding)
         }
+        guard let sizing else { return }
         switch sizing {
         case .failure(.belowThreshold):
             counters.belowThreshold &+= 1

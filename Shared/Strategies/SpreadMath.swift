@@ -5,12 +5,11 @@ import FastPath
 /// bids. Prices come from the price store in fixed point at each entry's own scale; edges are
 /// in basis points of the buy price; quantities in base units.
 public enum SpreadMath {
-    /// 10^-n for the store's scales (0...18).
-    @usableFromInline static let inversePowers: [Double] = (0...18).map { scale in
-        var value = 1.0
-        for _ in 0..<scale { value /= 10 }
-        return value
-    }
+    /// 10^-n for the store's scales (0...18), written out: a literal table is laid down at compile
+    /// time, so reading it costs no lazy-initialisation check.
+    @usableFromInline static let inversePowers: [Double] = [
+        1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18,
+    ]
 
     @inline(__always)
     public static func value(_ fixedPoint: Int64, scale: UInt8) -> Double {
@@ -77,6 +76,19 @@ public enum SpreadMath {
         case belowThreshold
         /// The size that clears it is under a leg's minimum order (or rounds to nothing).
         case belowMinNotional
+    }
+
+    /// True when `size` on the best levels alone stops at `maxNotional` before using either up:
+    /// its result is then the same as on the whole books, which need not be read.
+    @inline(__always)
+    public static func bestLevelsCover(
+        maxNotional: Double, buyTop: TopOfBook, sellTop: TopOfBook, buyRules: LegRules.Rules, sellRules: LegRules.Rules
+    ) -> Bool {
+        let ask = value(buyTop.askPrice, scale: buyTop.priceScale)
+        guard ask > 0 else { return false }
+        let askBase = value(buyTop.askQuantity, scale: buyTop.quantityScale) * buyRules.contractSize
+        let bidBase = value(sellTop.bidQuantity, scale: sellTop.quantityScale) * sellRules.contractSize
+        return maxNotional / ask < min(askBase, bidBase)
     }
 
     /// Walks the buy side's asks and the sell side's bids together, best first, taking at each
