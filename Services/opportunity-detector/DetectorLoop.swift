@@ -94,6 +94,7 @@ final class DetectorLoop: @unchecked Sendable {
         currentConfig = Mutex(config)
         // Ids stay unique across restarts: wall-clock microseconds at start, then +1 per emission.
         detector = SpreadDetector(store: store, universe: universe, config: config, firstId: UInt64(WallClock.now() / 1000))
+        rehearsal = wait == .busy ? DecisionRehearsal(universe: universe, config: config) : nil
         tracker = SpreadTracker(intervalMillis: config.trackIntervalMillis, maxAgeSeconds: config.trackMaxSeconds, exitBps: config.exitBps)
         indexDirections()
         if let journal {
@@ -143,7 +144,8 @@ final class DetectorLoop: @unchecked Sendable {
             }
             if drained == 0, wait == .busy, now >= nextRehearsal {
                 // Spinning leaves the decision path cold; rehearse it (nothing is emitted).
-                detector.rehearse()
+                rehearsal?.run()
+                detector.warmBooks()
                 rehearsals &+= 1
                 nextRehearsal = now + Self.rehearsalIntervalNanos
             }
@@ -252,6 +254,7 @@ final class DetectorLoop: @unchecked Sendable {
         if taken.stop || Self.terminationRequested.load(ordering: .relaxed) { return true }
         if let config = taken.config {
             detector.apply(config)
+            rehearsal?.apply(config)
             tracker.exitBps = config.exitBps
             tracker.intervalNanos = Int64(config.trackIntervalMillis) * 1_000_000
             tracker.maxAgeMillis = Int64(config.trackMaxSeconds * 1000)
@@ -281,6 +284,8 @@ final class DetectorLoop: @unchecked Sendable {
     private var nextStatus: Int64 = 0
     private var nextRehearsal: Int64 = 0
     private var rehearsals: UInt64 = 0
+    /// `--wait busy`: the decision path run on private books while idle.
+    private var rehearsal: DecisionRehearsal?
     /// `--wait busy`: how often an idle detector rehearses the decision path.
     static let rehearsalIntervalNanos: Int64 = 50_000
 
@@ -289,6 +294,7 @@ final class DetectorLoop: @unchecked Sendable {
         let open = tracker.open
         universe = fresh
         detector = SpreadDetector(store: store, universe: fresh, config: detector.config, firstId: UInt64(WallClock.now() / 1000))
+        if wait == .busy { rehearsal = DecisionRehearsal(universe: fresh, config: detector.config) }
         indexDirections()
         let lines = open.map { track in
             SpreadTracker.line(.opened(track, grossBps: 0, netBps: track.lastNetBps, quantity: 0), wallMillis: track.openedWallMillis)

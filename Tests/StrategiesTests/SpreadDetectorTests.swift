@@ -150,25 +150,73 @@ import Testing
         else { #expect(full.buyLevels == 1 && abs(record.quantity - 0.153) < 1e-9, "max notional within the best level") }
     }
 
-    /// Rehearsal runs the decision path on private books: no emission, counter, id or cooldown
-    /// changes, and the next real decision is unaffected.
+    /// The best levels alone answer exactly when `maxNotional` is reached inside both of them.
+    @Test func bestLevelsCoverOnlyWhenMaxNotionalStopsInsideThem() {
+        func top(ask: Int64, askSize: Int64, bid: Int64, bidSize: Int64) -> TopOfBook {
+            var top = TopOfBook()
+            top.priceScale = 2
+            top.quantityScale = 3
+            top.askPrice = ask
+            top.askQuantity = askSize
+            top.bidPrice = bid
+            top.bidQuantity = bidSize
+            return top
+        }
+        let spot = LegRules.Rules(contractSize: 1, stepBase: 0.001, minQuantityBase: 0.001, minNotional: 5, takerFeeBps: 10, listed: true)
+        let perp = LegRules.Rules(contractSize: 0.01, stepBase: 1, minQuantityBase: 1, minNotional: 0, takerFeeBps: 5, listed: true)
+        // 10,000 USDT at 65,000 is 0.1538 BTC.
+        let buy = top(ask: 6_500_000, askSize: 200, bid: 6_499_000, bidSize: 200)
+        let deep = top(ask: 6_531_000, askSize: 200, bid: 6_530_000, bidSize: 200)
+        let shallow = top(ask: 6_531_000, askSize: 150, bid: 6_530_000, bidSize: 150)
+        #expect(SpreadMath.bestLevelsCover(maxNotional: 10_000, buyTop: buy, sellTop: deep, buyRules: spot, sellRules: spot))
+        #expect(!SpreadMath.bestLevelsCover(maxNotional: 10_000, buyTop: buy, sellTop: shallow, buyRules: spot, sellRules: spot))
+        #expect(!SpreadMath.bestLevelsCover(maxNotional: 20_000, buyTop: buy, sellTop: deep, buyRules: spot, sellRules: spot))
+        // A perpetual's size is in contracts: 200 contracts of 0.01 BTC are 2 BTC, 10 are 0.1.
+        let perpBids = top(ask: 6_531_000, askSize: 200_000, bid: 6_530_000, bidSize: 200_000)
+        let fewContracts = top(ask: 6_531_000, askSize: 10_000, bid: 6_530_000, bidSize: 10_000)
+        #expect(SpreadMath.bestLevelsCover(maxNotional: 10_000, buyTop: buy, sellTop: perpBids, buyRules: spot, sellRules: perp))
+        #expect(!SpreadMath.bestLevelsCover(maxNotional: 10_000, buyTop: buy, sellTop: fewContracts, buyRules: spot, sellRules: perp))
+        #expect(!SpreadMath.bestLevelsCover(maxNotional: 10_000, buyTop: TopOfBook(), sellTop: deep, buyRules: spot, sellRules: spot))
+    }
+
+    /// Rehearsal runs the real decision path on a private store: every run sizes and records an
+    /// opportunity, and the real detector's store, counters, ids and cooldowns are untouched.
     @Test func rehearsalLeavesNoTrace() throws {
         let shm = try Store()
         var config = DetectorConfig()
         config.takerFeeBps = ["binance/spot": 10, "bybit/spot": 10, "okx/perp": 5]
-        let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: config, firstId: 7)
+        let universe = try Self.universe()
+        let detector = SpreadDetector(store: shm.store, universe: universe, config: config, firstId: 7)
         shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
         shm.publish(Self.bybitSpot, bid: 6_520_000, ask: 6_521_000)
         shm.publish(Self.okxPerp, bid: 6_499_500, ask: 6_500_500)
-        for _ in 0..<100 { detector.rehearse() }
+        var before = BookSnapshot()
+        #expect(shm.store.readBook(slot: shm.store.slot(symbol: SymbolId(0), source: Self.bybitSpot)!, into: &before) == .consistent)
+        let rehearsal = try #require(DecisionRehearsal(universe: universe, config: config))
+        for run in 1...100 {
+            rehearsal.run()
+            #expect(rehearsal.runs == UInt64(run))
+        }
+        // Its books make a candidate on the first direction (Binance → Bybit), sized to maxNotional
+        // across several levels, as on real books.
+        #expect(rehearsal.lastRecord.buy == Self.binanceSpot && rehearsal.lastRecord.sell == Self.bybitSpot)
+        #expect(abs(rehearsal.lastRecord.buyVWAP * rehearsal.lastRecord.quantity - config.maxNotional) < config.maxNotional * 0.01)
+        #expect(rehearsal.lastRecord.decidedNanos > 0 && rehearsal.lastRecord.netBps > config.entryBps)
+        var after = BookSnapshot()
+        #expect(shm.store.readBook(slot: shm.store.slot(symbol: SymbolId(0), source: Self.bybitSpot)!, into: &after) == .consistent)
+        #expect(after.updateCount == before.updateCount, "the real store is not written")
         #expect(detector.counters == SpreadDetector.Counters())
-        #expect(detector.rehearsalRecord.quantity > 0 && detector.rehearsalRecord.decidedNanos > 0, "the rehearsal sized and stamped a record")
         var emitted: [OpportunityRecord] = []
         detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
         #expect(emitted.map(\.id) == [7], "ids continue from firstId")
-        detector.rehearse()
+        rehearsal.run()
         detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
         #expect(emitted.count == 1 && detector.counters.cooldown == 1, "the cooldown set by the real emission holds")
+        // A stricter entry applied to the rehearsal keeps it going through to the record.
+        config.entryBps = 50
+        rehearsal.apply(config)
+        rehearsal.run()
+        #expect(rehearsal.lastRecord.netBps > 50 && rehearsal.runs == 102)
     }
 
     @Test func staleOrUnverifiedPricesNeverEmit() throws {
