@@ -1,0 +1,75 @@
+import DraizerCore
+import FastPath
+import OrderBook
+import TestSupport
+import Testing
+import Venues
+
+@testable import market_gateway
+
+/// The entry a gateway publishes: the quote on top when it is at least as recent as the book, then
+/// the book's levels strictly behind it (found by `PriceLadder.depth(worseThan:)`), eight a side.
+/// Checked against a plain walk of the whole book on real recorded Binance books (snapshot, then
+/// every diff), with no quote, a stale one, and quotes ahead of the book and at its k-th level.
+@Suite struct InstrumentFeedStateTests {
+    @Test(arguments: ["binance/replay/spot-NKNUSDT", "binance/replay/perp-SUSHIUSDT"])
+    func entriesFollowTheQuoteAndTheBook(directory: String) throws {
+        let source = SourceId(exchange: .binance, market: directory.contains("/perp-") ? .perp : .spot)
+        let instrument = Instrument(
+            symbol: SymbolId(0), source: source, exchangeSymbol: "X", tickSize: try Price("0.00000001"), stepSize: try Quantity("0.00000001"),
+            minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
+        var state = InstrumentFeedState(instrument: instrument, slot: 0, feed: DepthFeed(source: source))
+        var message = DepthMessage()
+        try Fixtures.bytes("\(directory)/depth-snapshot.json").withUnsafeBytes { try BinanceDepthParser.parseSnapshot($0, into: &message) }
+        #expect(state.sync.snapshotReceived(message) == nil)
+        var checked = 0
+        var applied = 0
+        for frame in try Fixtures.lines("\(directory)/depth-diff.jsonl") {
+            try frame.withUnsafeBytes { try BinanceDepthParser.parseDiff($0, into: &message) }
+            guard case .applied = state.sync.diffReceived(message) else { continue }
+            applied += 1
+            let book = state.sync.withBook { (bids: $0.bids, asks: $0.asks, lastUpdateId: $0.lastUpdateId) }
+            guard book.bids.count > 12, book.asks.count > 12 else { continue }
+            var quotes: [(bid: BookLevel, ask: BookLevel, updateId: UInt64)?] = [nil]
+            let stale = book.lastUpdateId - 1
+            quotes.append((book.bids.level(0), book.asks.level(0), stale))
+            // A tick ahead of the book, then at its k-th level (k levels dropped behind the quote).
+            let tick: Int64 = 1
+            quotes.append((BookLevel(price: book.bids.level(0).price + tick, quantity: 7), BookLevel(price: book.asks.level(0).price - tick, quantity: 7), book.lastUpdateId))
+            for depth in [0, 1, 3, 8, 9, 12] {
+                quotes.append((book.bids.level(depth), book.asks.level(depth), book.lastUpdateId + 1))
+            }
+            for quote in quotes {
+                state.quote = quote
+                let entry = state.snapshot(receivedNanos: 42)
+                let expected = Self.entry(bids: book.bids, asks: book.asks, lastUpdateId: book.lastUpdateId, quote: quote)
+                #expect(Array(0..<entry.bidCount).map { entry.bids[$0] } == expected.bids, "\(directory) diff \(applied) quote \(String(describing: quote))")
+                #expect(Array(0..<entry.askCount).map { entry.asks[$0] } == expected.asks, "\(directory) diff \(applied) quote \(String(describing: quote))")
+                #expect(entry.top.verified && entry.exchangeSequence == book.lastUpdateId && entry.top.tsReceivedNanos == 42)
+                checked += 1
+            }
+        }
+        #expect(applied > 50 && checked > 400, "\(applied) diffs applied, \(checked) entries checked")
+    }
+
+    /// The reference: the quote on top when at least as recent as the book, then the book's levels
+    /// strictly behind it, best first, eight a side in all.
+    static func entry(
+        bids: PriceLadder, asks: PriceLadder, lastUpdateId: UInt64, quote: (bid: BookLevel, ask: BookLevel, updateId: UInt64)?
+    ) -> (bids: [BookLevel], asks: [BookLevel]) {
+        let onTop = quote.flatMap { $0.updateId >= lastUpdateId ? $0 : nil }
+        var bidLevels = onTop.map { [$0.bid] } ?? []
+        var askLevels = onTop.map { [$0.ask] } ?? []
+        for depth in 0..<bids.count where bidLevels.count < PriceStore.levelsPerSide {
+            let level = bids.level(depth)
+            if let onTop, level.price >= onTop.bid.price { continue }
+            bidLevels.append(level)
+        }
+        for depth in 0..<asks.count where askLevels.count < PriceStore.levelsPerSide {
+            let level = asks.level(depth)
+            if let onTop, level.price <= onTop.ask.price { continue }
+            askLevels.append(level)
+        }
+        return (bidLevels, askLevels)
+    }
+}
