@@ -37,6 +37,49 @@ extension ExactDecimal {
         return value
     }
 
+    /// Appends the run of ASCII digits at `start` to `mantissa` and returns how many there were.
+    /// Eight bytes at a time while eight are readable (one load, the digit run found and converted
+    /// with a few multiplications), then byte by byte. Throws `tooManyDigits` when the mantissa
+    /// would reach 10^18 (leading zeros keep it at 0, so they are free).
+    @inline(__always)
+    static func appendDigits(_ bytes: UnsafeRawBufferPointer, from start: Int, to mantissa: inout Int64) throws(DecimalParseError) -> Int {
+        let count = bytes.count
+        var index = start
+        if let base = bytes.baseAddress {
+            while count - index >= 8 {
+                // Byte k of the load is the k-th character: ASCII digits become 0...9.
+                let values = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ 0x3030_3030_3030_3030
+                // Top bit of each byte that is not a digit: a value of 10...127 reaches it when 0x76
+                // is added (no carry out of a digit's byte), a value of 128 or more has it already.
+                let notDigits = ((values &+ 0x7676_7676_7676_7676) | values) & 0x8080_8080_8080_8080
+                let digits = notDigits.trailingZeroBitCount >> 3
+                if digits == 0 { return index - start }
+                guard mantissa < DecimalPowers.int64[18 - digits] else { throw .tooManyDigits }
+                mantissa = mantissa &* DecimalPowers.int64[digits] &+ Int64(eightDigits(values << UInt64(64 - 8 * digits)))
+                index += digits
+                if digits < 8 { return index - start }
+            }
+        }
+        let limit = ExactDecimal.mantissaLimit / 10
+        while index < count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            guard mantissa < limit else { throw .tooManyDigits }
+            mantissa = mantissa &* 10 &+ Int64(digit)
+            index += 1
+        }
+        return index - start
+    }
+
+    /// The number written by eight digit values, one a byte, the most significant in the lowest
+    /// byte: pairs, then quadruples, then the whole, each step a multiply-add within lanes.
+    @inline(__always)
+    static func eightDigits(_ values: UInt64) -> UInt64 {
+        let pairs = (values &* 10 &+ (values >> 8)) & 0x00FF_00FF_00FF_00FF
+        let quads = (pairs &* 100 &+ (pairs >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (quads &* 10_000 &+ (quads >> 32)) & 0xFFFF_FFFF
+    }
+
     /// Parses the decimal at the start of `bytes` and returns it with the number of bytes it
     /// used; stops at the first byte that cannot continue the number (a closing quote, a comma),
     /// so a JSON reader parses a field in one pass. An empty number is `.empty`.
@@ -50,18 +93,8 @@ extension ExactDecimal {
             index = 1
         }
         var mantissa: Int64 = 0
-        var integerDigits = 0
-        // One compare per digit: a mantissa already ≥ 10^17 cannot take another digit within
-        // 18 significant digits (leading zeros keep it at 0, so they are free).
-        let limit = ExactDecimal.mantissaLimit / 10
-        while index < count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { break }
-            guard mantissa < limit else { throw .tooManyDigits }
-            mantissa = mantissa &* 10 &+ Int64(digit)
-            integerDigits += 1
-            index += 1
-        }
+        let integerDigits = try appendDigits(bytes, from: index, to: &mantissa)
+        index += integerDigits
         if integerDigits == 0 {
             if index < count, bytes[index] == UInt8(ascii: "N") || bytes[index] == UInt8(ascii: "I")
                 || bytes[index] == UInt8(ascii: "n") || bytes[index] == UInt8(ascii: "i")
@@ -74,14 +107,8 @@ extension ExactDecimal {
         var fractionDigits = 0
         if index < count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            while index < count {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                guard mantissa < limit else { throw .tooManyDigits }
-                mantissa = mantissa &* 10 &+ Int64(digit)
-                fractionDigits += 1
-                index += 1
-            }
+            fractionDigits = try appendDigits(bytes, from: index, to: &mantissa)
+            index += fractionDigits
             guard fractionDigits > 0 else { throw .missingDigits }
         }
         var scale = fractionDigits
