@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim"],
             path: "Shared/FastPath", swiftSettings: hotPath),
-        .target(name: "OrderBook", dependencies: ["DraizerCore"], path: "Shared/OrderBook", swiftSettings: hotPath),
+        .target(name: "OrderBook", dependencies: ["DraizerCore", "CDraizerShim"], path: "Shared/OrderBook", swiftSettings: hotPath),
         // Generated once from ../shared/fixtures/mexc/proto with protoc-gen-swift 1.39.0 (see
         // Shared/MEXCProto/README.md); builds never run protoc.
         .target(

@@ -53,6 +53,9 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
     private(set) var ringFull: UInt64 = 0
+    /// When the books' best levels were last prefetched (see `publish`).
+    private var lastWarmNanos: Int64 = 0
+    static let warmIntervalNanos: Int64 = 1_000_000
     /// Frame received → entry published in shm and notice pushed, per published frame.
     var frameToShm = LatencyHistogram()
 
@@ -333,6 +336,17 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             doorbell?.ring()
         }
         if fromFrame { frameToShm.record(MonotonicClock.now() - now) }
+        if now - lastWarmNanos > Self.warmIntervalNanos {
+            // Between an instrument's updates, other processes sharing this core push its book
+            // out of the cache; after publishing, ask for every book's best levels again.
+            lastWarmNanos = now
+            for index in states.indices {
+                states[index].sync.withBook { book in
+                    book.bids.prefetchBest()
+                    book.asks.prefetchBest()
+                }
+            }
+        }
     }
 
     // MARK: Resync (one symbol at a time)

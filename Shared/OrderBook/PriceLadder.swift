@@ -1,3 +1,4 @@
+import CDraizerShim
 import DraizerCore
 
 /// One side of an L2 book: price levels as fixed-point integers (the book's scales), kept sorted
@@ -88,6 +89,24 @@ public struct PriceLadder: Sendable {
         quantities.insert(quantity, at: index)
         return false
     }
+
+    /// Starts loading the best levels' lines (the arrays' ends) into this core's cache, without
+    /// waiting for them.
+    public func prefetchBest() {
+        keys.withUnsafeBufferPointer { keys in
+            guard let base = keys.baseAddress, keys.count > 0 else { return }
+            drz_prefetch(base + (keys.count - 1))
+            drz_prefetch(base + Swift.max(0, keys.count - PriceLadder.prefetchedLevels))
+        }
+        quantities.withUnsafeBufferPointer { quantities in
+            guard let base = quantities.baseAddress, quantities.count > 0 else { return }
+            drz_prefetch(base + (quantities.count - 1))
+            drz_prefetch(base + Swift.max(0, quantities.count - PriceLadder.prefetchedLevels))
+        }
+    }
+
+    /// Levels `prefetchBest` covers: a shared-memory entry's depth.
+    static let prefetchedLevels = 8
 
     public mutating func removeAll() {
         keys.removeAll(keepingCapacity: true)
