@@ -127,6 +127,9 @@ struct InProcessDetectorBench {
 
     init(names: SegmentNames) throws {
         store = try PriceStore.create(names: names, symbolCapacity: 16)
+        // Only this process maps it: unlinked now, so a run cut short (Ctrl-C, a closed pipe)
+        // leaves nothing in /dev/shm.
+        try? SharedMemorySegment.unlink(name: names.prices)
         let bases = ["BTC", "DOGE", "ETH", "SOL"]
         let symbols = bases.enumerated().map { SymbolInfo(id: SymbolId($0.offset), base: $0.element, quote: "USDT") }
         var instruments: [Instrument] = []
