@@ -78,6 +78,13 @@ public enum SpreadMath {
         case belowMinNotional
     }
 
+    /// `quantity` rounded down to a multiple of `step` (unchanged when `step` ≤ 0). The 1e-9 keeps
+    /// a quantity that is a multiple but for floating-point error from losing a whole step.
+    @inline(__always)
+    public static func roundDown(_ quantity: Double, toStep step: Double) -> Double {
+        step > 0 ? (quantity / step + 1e-9).rounded(.down) * step : quantity
+    }
+
     /// True when `size` on the best levels alone stops at `maxNotional` before using either up:
     /// its result is then the same as on the whole books, which need not be read.
     @inline(__always)
@@ -140,7 +147,7 @@ public enum SpreadMath {
         }
         guard quantity > 0 else { return .failure(.belowThreshold) }
         let step = max(buyRules.stepBase, sellRules.stepBase)
-        let rounded = step > 0 ? (quantity / step + 1e-9).rounded(.down) * step : quantity
+        let rounded = roundDown(quantity, toStep: step)
         guard rounded > 0, rounded >= buyRules.minQuantityBase, rounded >= sellRules.minQuantityBase else {
             return .failure(.belowMinNotional)
         }

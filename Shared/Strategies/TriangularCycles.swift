@@ -96,11 +96,6 @@ public enum TriangularMath {
         public var netBps: Double { (received / spent - 1) * 10_000 }
     }
 
-    /// Rounds `quantity` down to a multiple of `step` (none when `step` ≤ 0).
-    static func floor(_ quantity: Double, step: Double) -> Double {
-        step > 0 ? (quantity / step + 1e-9).rounded(.down) * step : quantity
-    }
-
     /// The orders that put `result.startAmount` round the cycle: each buys or sells what the
     /// previous one delivered after its taker fee (fees are taken from what an order receives),
     /// rounded down to the pair's step (`stepBase`). Nil when an order falls below its pair's
@@ -115,9 +110,9 @@ public enum TriangularMath {
         }
         if result.forward {
             // Buy A on A-Q, buy B with A on B-A, sell B on B-Q.
-            let a = floor(result.startAmount / first.ask, step: limits.first.stepBase)
-            let b = floor(a * keep / cross.ask, step: limits.cross.stepBase)
-            let sold = floor(b * keep, step: limits.second.stepBase)
+            let a = SpreadMath.roundDown(result.startAmount / first.ask, toStep: limits.first.stepBase)
+            let b = SpreadMath.roundDown(a * keep / cross.ask, toStep: limits.cross.stepBase)
+            let sold = SpreadMath.roundDown(b * keep, toStep: limits.second.stepBase)
             guard valid(a, first.ask, limits.first), valid(b, cross.ask, limits.cross), valid(sold, second.bid, limits.second) else {
                 return nil
             }
@@ -125,9 +120,9 @@ public enum TriangularMath {
                 spent: a * first.ask, received: sold * second.bid * keep, firstQuantity: a, crossQuantity: b, secondQuantity: sold)
         }
         // Buy B on B-Q, sell B for A on B-A, sell A on A-Q.
-        let b = floor(result.startAmount / second.ask, step: limits.second.stepBase)
-        let crossed = floor(b * keep, step: limits.cross.stepBase)
-        let a = floor(crossed * cross.bid * keep, step: limits.first.stepBase)
+        let b = SpreadMath.roundDown(result.startAmount / second.ask, toStep: limits.second.stepBase)
+        let crossed = SpreadMath.roundDown(b * keep, toStep: limits.cross.stepBase)
+        let a = SpreadMath.roundDown(crossed * cross.bid * keep, toStep: limits.first.stepBase)
         guard valid(b, second.ask, limits.second), valid(crossed, cross.bid, limits.cross), valid(a, first.bid, limits.first) else {
             return nil
         }
