@@ -93,15 +93,16 @@ public struct PriceLadder: Sendable {
     /// Starts loading the best levels' lines (the arrays' ends) into this core's cache, without
     /// waiting for them.
     public func prefetchBest() {
-        keys.withUnsafeBufferPointer { keys in
-            guard let base = keys.baseAddress, keys.count > 0 else { return }
-            drz_prefetch(base + (keys.count - 1))
-            drz_prefetch(base + Swift.max(0, keys.count - PriceLadder.prefetchedLevels))
-        }
-        quantities.withUnsafeBufferPointer { quantities in
-            guard let base = quantities.baseAddress, quantities.count > 0 else { return }
-            drz_prefetch(base + (quantities.count - 1))
-            drz_prefetch(base + Swift.max(0, quantities.count - PriceLadder.prefetchedLevels))
+        Self.prefetchEnd(of: keys)
+        Self.prefetchEnd(of: quantities)
+    }
+
+    /// The lines holding the last `prefetchedLevels` values of `values` (the best levels').
+    private static func prefetchEnd(of values: [Int64]) {
+        values.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress, values.count > 0 else { return }
+            drz_prefetch(base + (values.count - 1))
+            drz_prefetch(base + Swift.max(0, values.count - prefetchedLevels))
         }
     }
 
