@@ -40,32 +40,18 @@ struct InstrumentFeedState {
     /// allocation or copy per frame.
     func snapshot(receivedNanos: Int64) -> BookSnapshot {
         var snapshot = BookSnapshot()
-        let onTop = quote.flatMap { $0.updateId != 0 ? $0 : nil }
         let (bidCount, askCount, verified, lastUpdateId) = sync.withBook { book in
-            var bidCount = 0
-            var askCount = 0
-            if let onTop, onTop.updateId >= book.lastUpdateId {
-                snapshot.bids[0] = onTop.bid
-                snapshot.asks[0] = onTop.ask
-                bidCount = 1
-                askCount = 1
+            // The quote goes on top when it carries an id at least as recent as the book's.
+            let quoted = quote.flatMap { $0.updateId != 0 && $0.updateId >= book.lastUpdateId ? $0 : nil }
+            if let quoted {
+                snapshot.bids[0] = quoted.bid
+                snapshot.asks[0] = quoted.ask
             }
-            // Under a quote, the book's levels start at the first one strictly worse than it (found
-            // by binary search: when the quote runs ahead of a deep book, many levels lie at or
-            // above it).
-            var depth = bidCount == 0 ? 0 : book.bids.depth(worseThan: snapshot.bids[0].price)
-            while bidCount < PriceStore.levelsPerSide, depth < book.bids.count {
-                snapshot.bids[bidCount] = book.bids.level(depth)
-                bidCount += 1
-                depth += 1
-            }
-            depth = askCount == 0 ? 0 : book.asks.depth(worseThan: snapshot.asks[0].price)
-            while askCount < PriceStore.levelsPerSide, depth < book.asks.count {
-                snapshot.asks[askCount] = book.asks.level(depth)
-                askCount += 1
-                depth += 1
-            }
-            return (bidCount, askCount, book.isVerified, book.lastUpdateId)
+            let count = quoted == nil ? 0 : 1
+            return (
+                Self.append(book.bids, behind: quoted?.bid.price, into: &snapshot.bids, from: count),
+                Self.append(book.asks, behind: quoted?.ask.price, into: &snapshot.asks, from: count), book.isVerified, book.lastUpdateId
+            )
         }
         snapshot.bidCount = bidCount
         snapshot.askCount = askCount
@@ -77,5 +63,21 @@ struct InstrumentFeedState {
         snapshot.top.tsReceivedNanos = receivedNanos
         snapshot.exchangeSequence = lastUpdateId
         return snapshot
+    }
+
+    /// `ladder`'s levels strictly behind `limit` (all of them when nil), best first, written into
+    /// `levels` after the `count` already there, up to the entry's depth; returns the new count.
+    @inline(__always)
+    private static func append(_ ladder: PriceLadder, behind limit: Int64?, into levels: inout InlineArray<8, BookLevel>, from count: Int) -> Int {
+        var count = count
+        // Behind a quote the levels start at the first one strictly worse than it (found by binary
+        // search: when the quote runs ahead of a deep book, many levels lie at or above it).
+        var depth = limit.map { ladder.depth(worseThan: $0) } ?? 0
+        while count < PriceStore.levelsPerSide, depth < ladder.count {
+            levels[count] = ladder.level(depth)
+            count += 1
+            depth += 1
+        }
+        return count
     }
 }
