@@ -96,6 +96,12 @@ import VenueTransport
         return try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
     }
 
+    /// When venue-sim's scenario clock started (its `elapsed_seconds` back from now), for
+    /// timing the dislocations it injects.
+    static func simStart(_ sim: VenueSimProcess, group: MultiThreadedEventLoopGroup) throws -> Date {
+        Date().addingTimeInterval(-((try simStatus(sim, group: group)["elapsed_seconds"] as? Double) ?? 0))
+    }
+
     static func bestPrice(_ sim: VenueSimProcess, _ path: String, side: String, group: MultiThreadedEventLoopGroup) throws -> Double {
         let body = try HTTPFetcher.get(try TransportURL(sim.baseURL + path), group: group).wait()
         let json = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
@@ -108,7 +114,7 @@ import VenueTransport
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let sim = try VenueSimProcess(scenario: Self.scenario)
-        let simStart = Date().addingTimeInterval(-((try Self.simStatus(sim, group: group)["elapsed_seconds"] as? Double) ?? 0))
+        let simStart = try Self.simStart(sim, group: group)
         func simTime() -> Double { Date().timeIntervalSince(simStart) }
 
         let workspace = try Workspace(sim: sim, stem: "dpt")

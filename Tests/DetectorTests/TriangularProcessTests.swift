@@ -27,7 +27,7 @@ extension DetectorProcessTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let sim = try VenueSimProcess(scenario: Self.triangularScenario)
-        let simStart = Date().addingTimeInterval(-((try Self.simStatus(sim, group: group)["elapsed_seconds"] as? Double) ?? 0))
+        let simStart = try Self.simStart(sim, group: group)
         func simTime() -> Double { Date().timeIntervalSince(simStart) }
         let workspace = try Workspace(sim: sim, stem: "tri")
         let (directory, names, universe, store) = (workspace.directory, workspace.names, workspace.universe, workspace.store)
