@@ -19,8 +19,7 @@ public final class DecisionRehearsal {
     /// Rehearses the universe's first direction (a spot→spot one when there is one); nil when the
     /// universe has no direction or no private store can be made.
     public init?(universe: Universe, config: DetectorConfig) {
-        let directions = DirectionIndex(universe: universe).directions
-        guard let direction = directions.first(where: { $0.kind == .spotSpot }) ?? directions.first,
+        guard let direction = universe.directions.first(where: { $0.kind == .spotSpot }) ?? universe.directions.first,
             let names = try? SegmentNames(prefix: "draizer-rehearsal-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"),
             let store = try? PriceStore.create(names: names, symbolCapacity: direction.symbol.index + 1)
         else { return nil }
