@@ -228,7 +228,7 @@ final class SimulationEngine: @unchecked Sendable {
         for (index, fault) in scenario.faults.enumerated() where !firedFaults.contains(index) && elapsed >= fault.atSeconds {
             firedFaults.insert(index)
             guard let source = SourceId(name: fault.source) else { continue }
-            let symbols = fault.symbol.flatMap { name in sources[source.index].instruments.first { "\($0.base)-\($0.quote)" == name }?.symbolIndex }
+            let symbols = fault.symbol.flatMap { name in sources[source.index].instruments.first { scenario.symbols[$0.symbolIndex].name == name }?.symbolIndex }
                 .map { [$0] } ?? Array(0..<scenario.symbols.count)
             switch fault.kind {
             case .dropConnection:
