@@ -18,7 +18,7 @@ struct DetectorCommand: ParsableCommand {
     @Option(help: "Detector configuration JSON (thresholds, sizes, fees); default: built-in values.") var config: String?
     @Option(help: "Shared-memory prefix (env DRAIZER_SHM_PREFIX).") var shmPrefix = ProcessInfo.processInfo.environment["DRAIZER_SHM_PREFIX"] ?? "draizer"
     @Option(help: "busy (spin on the rings) or futex (sleep when idle).") var wait = "futex"
-    @Option(help: "Pin the evaluation thread to this CPU (-1 = let the scheduler choose).") var cpu = -1
+    @Option(help: "Pin the evaluation thread to this CPU and keep the helper threads off it (-1 = let the scheduler choose).") var cpu = -1
     @Option(help: "Redis for the opportunities and spread.tracks streams (default: env REDIS_URL, else redis://127.0.0.1:6379).")
     var redisURL: String?
     @Flag(help: "Write no Redis streams.") var noRedis = false
@@ -28,7 +28,12 @@ struct DetectorCommand: ParsableCommand {
 
     func run() throws {
         guard let waitMode = DetectorLoop.WaitMode(rawValue: wait) else { throw ValidationError("--wait: expected busy or futex, was \(wait)") }
-        if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
+        // The helper threads (Redis streams, funding, control socket) are started by this thread and
+        // inherit its CPU set: keep them off the evaluation CPU, which this thread takes just
+        // before the loop starts.
+        if cpu >= 0, drz_pin_current_thread_away_from(Int32(cpu)) != 0 {
+            throw ValidationError("--cpu: CPU \(cpu) is not one this process may run on")
+        }
         let loaded: Universe
         let settings: DetectorConfig
         do {
@@ -83,6 +88,7 @@ struct DetectorCommand: ParsableCommand {
             "opportunity-detector running: \(loaded.directions.count) directions, entry \(settings.entryBps) bps, wait \(waitMode.rawValue), control socket \(socketPath)"
         )
         fflush(nil)
+        if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
         loop.run()
         streams?.stop()
         funding?.stop()

@@ -34,6 +34,16 @@ int drz_pin_current_thread(int cpu) {
     return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
 }
 
+int drz_pin_current_thread_away_from(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -errno;
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &set)) return -EINVAL;
+    if (CPU_COUNT(&set) < 2) return 0;
+    CPU_CLR(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
 int drz_available_cpus(void) {
     cpu_set_t set;
     CPU_ZERO(&set);

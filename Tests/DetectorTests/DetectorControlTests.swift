@@ -82,4 +82,45 @@ extension DetectorProcessTests {
         #expect(again.wait() == 0)
         #expect(Date().timeIntervalSince(signalled) < 2)
     }
+
+    /// `--cpu N`: the evaluation thread alone on N; the threads it started (the control socket's)
+    /// on the other CPUs, where they never take N from the spinning loop.
+    @Test(.timeLimit(.minutes(1)), .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
+    func pinnedEvaluationThreadKeepsHelpersOffItsCPU() throws {
+        let prefix = "dpin\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
+        }
+        let socket = "/tmp/\(prefix)-detector.sock"
+        let detector = try ChildProcess(
+            executable: builtBinary("opportunity-detector"),
+            arguments: [
+                "--universe", try Self.universeFile(directory), "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks",
+                "--control-socket", socket, "--wait", "busy", "--cpu", "0",
+            ],
+            output: .pipe)
+        defer { _ = detector.terminate(graceMillis: 2000) }
+        #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+        #expect(try ControlSocketServer.request(path: socket, command: "status").contains(#""directions":1"#))
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/task")
+        var allowed: [String: String] = [:]
+        for task in tasks {
+            let status = try String(contentsOfFile: "/proc/\(detector.pid)/task/\(task)/status", encoding: .utf8)
+            let line = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") } ?? ""
+            allowed[task] = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        }
+        #expect(allowed["\(detector.pid)"] == "0", "\(allowed)")
+        let helpers = allowed.filter { $0.key != "\(detector.pid)" }
+        #expect(!helpers.isEmpty)
+        for (task, cpus) in helpers { #expect(cpus != "0" && !cpus.isEmpty, "thread \(task): CPUs \(cpus)") }
+
+        // A CPU the process may not use is refused at start.
+        let refused = try ChildProcess(
+            executable: builtBinary("opportunity-detector"),
+            arguments: ["--universe", try Self.universeFile(directory), "--shm-prefix", prefix + "x", "--no-redis", "--cpu", "4095"], output: .pipe)
+        #expect(refused.wait() != 0)
+    }
 }

@@ -56,6 +56,10 @@ int drz_futex_wake(uint32_t *word, int count);
 // MARK: scheduling
 /// Pins the calling thread to one CPU, or lets it run on every CPU when cpu < 0. Returns 0 or -errno.
 int drz_pin_current_thread(int cpu);
+/// Takes `cpu` out of the calling thread's CPU set, so that threads it starts from now on stay off
+/// it (unchanged when it is the only one in the set). 0, -EINVAL when `cpu` is not in the set, or
+/// -errno.
+int drz_pin_current_thread_away_from(int cpu);
 /// Number of CPUs the process may run on.
 int drz_available_cpus(void);
 
