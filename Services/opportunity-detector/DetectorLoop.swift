@@ -73,9 +73,10 @@ final class DetectorLoop: @unchecked Sendable {
     private var journalErrors: UInt64 = 0
     private var lastJournalError = ""
     private var recoveredTracks = 0
-    /// Emitted this round, waiting for the slow side work (Redis, status, tracker, journal), which
-    /// runs after the rings are drained so it never delays the next decision.
-    private var pendingEmissions: [OpportunityRecord] = []
+    /// Emitted this round, with when their notice was taken, waiting for the slow side work
+    /// (latency counts, Redis, status, tracker, journal), which runs after the rings are drained
+    /// so it never delays the next decision.
+    private var pendingEmissions: [(record: OpportunityRecord, popped: Int64)] = []
 
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
@@ -178,26 +179,30 @@ final class DetectorLoop: @unchecked Sendable {
     }
 
     /// One opportunity: to the executor at once; its direction held until its track is opened.
+    /// Nothing else: the next candidate of the same notice waits for this.
     private func emitted(_ record: inout OpportunityRecord) {
-        tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
-        popToDecision.record(record.decidedNanos - poppedNanos)
-        if lastEmittingPop != poppedNanos {
-            lastEmittingPop = poppedNanos
-            popToFirstDecision.record(record.decidedNanos - poppedNanos)
-        }
-        frameToPop.record(poppedNanos - record.tickReceivedNanos)
         if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
         // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
         // have cooldowns instead.
         if Self.isSpread(record) { detector.hold(direction: Int(record.direction), true) }
-        pendingEmissions.append(record)
+        pendingEmissions.append((record, poppedNanos))
     }
 
-    /// The side work of this round's opportunities: Redis, the status list, their tracks.
+    /// The side work of this round's opportunities: latency counts, Redis, the status list,
+    /// their tracks.
     private func publishEmissions() {
         // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
         // kept, so emitting never allocates.
-        for record in pendingEmissions { publish(record) }
+        for (record, popped) in pendingEmissions {
+            tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
+            popToDecision.record(record.decidedNanos - popped)
+            if lastEmittingPop != popped {
+                lastEmittingPop = popped
+                popToFirstDecision.record(record.decidedNanos - popped)
+            }
+            frameToPop.record(popped - record.tickReceivedNanos)
+            publish(record)
+        }
         pendingEmissions.removeAll(keepingCapacity: true)
     }
 
