@@ -184,9 +184,12 @@ public final class SpreadDetector {
         let cycles = triangles.cycles(symbol: symbol, source: source)
         guard !legs.isEmpty || !cycles.isEmpty else { return }
         let key = symbol * SourceId.count + source
-        // The counterparts' tops were written by other gateways: ask for all their lines at once.
-        for position in legs { store.prefetchTop(slot: Int(legSlots[position])) }
         updatedSlot = Int(slots[key])
+        // The updated entry was just written by its gateway, the counterparts' tops by others: ask
+        // for all their lines at once. The updated entry's levels arrive while the legs are checked,
+        // ready for sizing a candidate.
+        if !legs.isEmpty { store.prefetchBook(slot: updatedSlot) }
+        for position in legs { store.prefetchTop(slot: Int(legSlots[position])) }
         updatedBookSlot = -1
         guard updatedSlot >= 0, count(store.readTop(slot: updatedSlot, into: &updated)) else { return }
         if !cycles.isEmpty { evaluateCycles(cycles, notice: notice, now: now, emit: emit) }
