@@ -153,7 +153,7 @@ let package = Package(
             name: "DetectorTests",
             dependencies: [
                 "Strategies", "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
-                "opportunity-detector", .product(name: "NIOPosix", package: "swift-nio"),
+                "opportunity-detector", "CDraizerShim", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),

@@ -35,12 +35,16 @@ int drz_pin_current_thread(int cpu) {
 }
 
 int drz_pin_current_thread_away_from(int cpu) {
-    cpu_set_t set;
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return -EINVAL;
+    cpu_set_t set, only;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return -errno;
-    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &set)) return -EINVAL;
-    if (CPU_COUNT(&set) < 2) return 0;
+    // The thread may take `cpu` later only if it may take it now.
+    CPU_ZERO(&only);
+    CPU_SET(cpu, &only);
+    if (sched_setaffinity(0, sizeof(only), &only) != 0) return -errno;
     CPU_CLR(cpu, &set);
+    if (CPU_COUNT(&set) == 0) CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
 }
 

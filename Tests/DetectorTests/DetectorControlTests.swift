@@ -1,3 +1,4 @@
+import CDraizerShim
 import DraizerCore
 import FastPath
 import Foundation
@@ -84,7 +85,8 @@ extension DetectorProcessTests {
     }
 
     /// `--cpu N`: the evaluation thread alone on N; the threads it started (the control socket's)
-    /// on the other CPUs, where they never take N from the spinning loop.
+    /// on the other CPUs, where they never take N from the spinning loop. Also when the detector
+    /// was started from a process kept off N (how `draizer bench detector` lays out the CPUs).
     @Test(.timeLimit(.minutes(1)), .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
     func pinnedEvaluationThreadKeepsHelpersOffItsCPU() throws {
         let prefix = "dpin\(getpid())\(UInt16.random(in: 0...UInt16.max))"
@@ -94,33 +96,56 @@ extension DetectorProcessTests {
             try? FileManager.default.removeItem(atPath: directory)
             for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
         }
+        let universe = try Self.universeFile(directory)
         let socket = "/tmp/\(prefix)-detector.sock"
-        let detector = try ChildProcess(
-            executable: builtBinary("opportunity-detector"),
-            arguments: [
-                "--universe", try Self.universeFile(directory), "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks",
-                "--control-socket", socket, "--wait", "busy", "--cpu", "0",
-            ],
-            output: .pipe)
-        defer { _ = detector.terminate(graceMillis: 2000) }
-        #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
-        #expect(try ControlSocketServer.request(path: socket, command: "status").contains(#""directions":1"#))
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/task")
-        var allowed: [String: String] = [:]
-        for task in tasks {
-            let status = try String(contentsOfFile: "/proc/\(detector.pid)/task/\(task)/status", encoding: .utf8)
-            let line = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") } ?? ""
-            allowed[task] = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        // The CPUs each of the detector's threads may run on, by thread id.
+        func threadCPUs(startedOn parentCPU: Int32) throws -> (main: String?, helpers: [String: String]) {
+            // A child starts with the CPU set of the thread that spawns it.
+            _ = drz_pin_current_thread(parentCPU)
+            let detector = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: [
+                    "--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket,
+                    "--wait", "busy", "--cpu", "0",
+                ],
+                output: .pipe)
+            _ = drz_pin_current_thread(-1)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+            // The status is first written by the loop, after the pin.
+            #expect(try ControlSocketServer.request(path: socket, command: "status").contains(#""directions":1"#))
+            var allowed: [String: String] = [:]
+            for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/task") {
+                let status = try String(contentsOfFile: "/proc/\(detector.pid)/task/\(task)/status", encoding: .utf8)
+                let line = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") } ?? ""
+                allowed[task] = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+            }
+            let main = allowed.removeValue(forKey: "\(detector.pid)")
+            return (main, allowed)
         }
-        #expect(allowed["\(detector.pid)"] == "0", "\(allowed)")
-        let helpers = allowed.filter { $0.key != "\(detector.pid)" }
-        #expect(!helpers.isEmpty)
-        for (task, cpus) in helpers { #expect(cpus != "0" && !cpus.isEmpty, "thread \(task): CPUs \(cpus)") }
+        for parentCPU: Int32 in [-1, 1] {
+            let (main, helpers) = try threadCPUs(startedOn: parentCPU)
+            #expect(main.map(Self.cpuList) == [0], "started on \(parentCPU)")
+            #expect(!helpers.isEmpty)
+            for (task, cpus) in helpers {
+                #expect(!Self.cpuList(cpus).isEmpty && !Self.cpuList(cpus).contains(0), "started on \(parentCPU), thread \(task): CPUs \(cpus)")
+            }
+        }
 
         // A CPU the process may not use is refused at start.
         let refused = try ChildProcess(
-            executable: builtBinary("opportunity-detector"),
-            arguments: ["--universe", try Self.universeFile(directory), "--shm-prefix", prefix + "x", "--no-redis", "--cpu", "4095"], output: .pipe)
+            executable: builtBinary("opportunity-detector"), arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--cpu", "4095"],
+            output: .pipe)
         #expect(refused.wait() != 0)
+    }
+
+    /// The CPUs of a `Cpus_allowed_list` ("0", "1-3,6").
+    static func cpuList(_ text: String) -> Set<Int> {
+        var cpus = Set<Int>()
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            if let low = bounds.first, let high = bounds.last, low <= high { cpus.formUnion(low...high) }
+        }
+        return cpus
     }
 }

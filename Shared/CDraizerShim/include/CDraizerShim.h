@@ -56,9 +56,9 @@ int drz_futex_wake(uint32_t *word, int count);
 // MARK: scheduling
 /// Pins the calling thread to one CPU, or lets it run on every CPU when cpu < 0. Returns 0 or -errno.
 int drz_pin_current_thread(int cpu);
-/// Takes `cpu` out of the calling thread's CPU set, so that threads it starts from now on stay off
-/// it (unchanged when it is the only one in the set). 0, -EINVAL when `cpu` is not in the set, or
-/// -errno.
+/// Checks that the calling thread may be pinned to `cpu`, then takes `cpu` out of its CPU set, so
+/// that threads it starts from now on stay off it (kept when it was the only one). 0 or -errno
+/// (EINVAL: no such CPU, or not one the process may use).
 int drz_pin_current_thread_away_from(int cpu);
 /// Number of CPUs the process may run on.
 int drz_available_cpus(void);
