@@ -25,6 +25,8 @@ struct ParseBench: ParsableCommand {
     @Argument(help: "JSONL file of frames") var file: String
     @Option(help: "Frame format: binance (BENCH.md corpus), bybit (tickers / orderbook) or okx (books, depth only)")
     var format: String = "binance"
+    @Flag(help: "depth: also check each frame's book checksum where it carries one (OKX), as its gateway does.")
+    var verifyChecksum = false
     @Option(help: "Timed runs.") var runs: Int = 7
     @Option(help: "Minimum seconds per run.") var minSeconds: Double = 0.5
 
@@ -36,7 +38,7 @@ struct ParseBench: ParsableCommand {
         else {
             throw CommandFailure("--format: expected binance, bybit or okx (okx: depth only), was \(format)")
         }
-        var workload: any ParseWorkload = task == .bt ? TopOfBookWorkload(exchange: exchange) : DepthWorkload(exchange: exchange)
+        var workload: any ParseWorkload = task == .bt ? TopOfBookWorkload(exchange: exchange) : DepthWorkload(exchange: exchange, verifyChecksum: verifyChecksum)
         try workload.pass(corpus)  // untimed warm-up; also proves every frame parses
 
         var runsNanos: [Double] = []
@@ -159,8 +161,12 @@ struct DepthWorkload: ParseWorkload {
     var books: [L2Book] = []
     var message = DepthMessage()
     var checksum: Int64 = 0
+    let verifyChecksum: Bool
 
-    init(exchange: Exchange) { feed = DepthFeed(source: SourceId(exchange: exchange, market: .perp)) }
+    init(exchange: Exchange, verifyChecksum: Bool) {
+        feed = DepthFeed(source: SourceId(exchange: exchange, market: .perp))
+        self.verifyChecksum = verifyChecksum
+    }
 
     mutating func frame(_ corpus: FrameCorpus, _ index: Int) throws {
         let range = corpus.ranges[index]
@@ -173,6 +179,10 @@ struct DepthWorkload: ParseWorkload {
             if message.isSnapshot { books[slot].reset() }
             try books[slot].apply(message)
             checksum &+= (books[slot].bids.best?.price ?? 0) &+ (books[slot].asks.best?.price ?? 0)
+            if verifyChecksum, let expected = message.checksum {
+                let computed = OKXChecksum.compute(books[slot])
+                guard computed == expected else { throw CommandFailure("frame \(index): checksum \(computed), the frame says \(expected)") }
+            }
         }
     }
 
