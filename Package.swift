@@ -53,7 +53,7 @@ let package = Package(
             name: "MEXCProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Shared/MEXCProto", exclude: ["README.md"]),
         .target(
-            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto"], path: "Shared/Venues",
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "CDraizerShim"], path: "Shared/Venues",
             swiftSettings: hotPath),
         .target(
             name: "VenueSim",
@@ -132,7 +132,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/Support"),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
-        .testTarget(name: "VenuesTests", dependencies: ["Venues", "Discovery", "OrderBook", "DraizerCore", "MEXCProto", "TestSupport"]),
+        .testTarget(
+            name: "VenuesTests", dependencies: ["Venues", "Discovery", "OrderBook", "DraizerCore", "MEXCProto", "TestSupport", "CDraizerShim"]),
         .testTarget(
             name: "FastPathTests", dependencies: ["FastPath", "DraizerCore", "ServiceKit", "TestSupport", "fastpath-probe"]),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "Venues", "OrderBook", "DraizerCore", "TestSupport"]),

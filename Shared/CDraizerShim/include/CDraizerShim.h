@@ -1,10 +1,12 @@
 // Thin, header-only wrappers over what Swift cannot call directly: GCC atomics on memory that
 // lives in a shared mapping, the futex system call (Glibc's `syscall` is variadic), CPU pinning
-// (CPU_SET is a macro) and the spin-wait hint. Everything is `static inline`, so release builds
-// compile each call down to the single instruction it names.
+// (CPU_SET is a macro) and the spin-wait hint, mostly `static inline`, so release builds compile
+// each call down to the single instruction it names; plus the byte work that wants SIMD (CRC-32,
+// decimal text).
 #ifndef CDRAIZER_SHIM_H
 #define CDRAIZER_SHIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -40,6 +42,17 @@ static inline void drz_cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
+// MARK: checksums and decimal text
+/// CRC-32 (IEEE, as zlib's crc32: pass 0 to start, the previous result to continue).
+uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length);
+/// The same a byte at a time through the table only (the reference the folded path is tested
+/// against).
+uint32_t drz_crc32_bytewise(uint32_t crc, const uint8_t *data, size_t length);
+/// Writes mantissa × 10^-scale (scale 0...30) as a plain decimal without trailing zeros
+/// ("30244", "0.18050747", "-1.5") and returns its length. `out` must have room for 40 bytes:
+/// the text is at most 33 long, and bytes past it may be overwritten.
+size_t drz_write_decimal(int64_t mantissa, int32_t scale, uint8_t *out);
+
 #endif
 }
 
@@ -62,5 +75,16 @@ int drz_pin_current_thread(int cpu);
 int drz_pin_current_thread_away_from(int cpu);
 /// Number of CPUs the process may run on.
 int drz_available_cpus(void);
+
+// MARK: checksums and decimal text
+/// CRC-32 (IEEE, as zlib's crc32: pass 0 to start, the previous result to continue).
+uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length);
+/// The same a byte at a time through the table only (the reference the folded path is tested
+/// against).
+uint32_t drz_crc32_bytewise(uint32_t crc, const uint8_t *data, size_t length);
+/// Writes mantissa × 10^-scale (scale 0...30) as a plain decimal without trailing zeros
+/// ("30244", "0.18050747", "-1.5") and returns its length. `out` must have room for 40 bytes:
+/// the text is at most 33 long, and bytes past it may be overwritten.
+size_t drz_write_decimal(int64_t mantissa, int32_t scale, uint8_t *out);
 
 #endif

@@ -1,59 +1,38 @@
-/// CRC-32 (IEEE 802.3, the zlib polynomial), table-driven, fed byte by byte so a checksum over
-/// formatted book levels needs no intermediate string.
-public struct CRC32: Sendable {
-    static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
+import CDraizerShim
 
-    private var state: UInt32 = 0xFFFF_FFFF
+/// CRC-32 (IEEE 802.3, the zlib polynomial), fed piece by piece so a checksum over formatted
+/// book levels needs no intermediate string. Long runs are folded 16 bytes at a time
+/// (`drz_crc32`).
+public struct CRC32: Sendable {
+    public private(set) var value: UInt32 = 0
 
     public init() {}
 
-    @inline(__always)
     public mutating func update(_ byte: UInt8) {
-        state = CRC32.table[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8)
+        withUnsafePointer(to: byte) { value = drz_crc32(value, $0, 1) }
     }
 
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes { update(byte) }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        value = drz_crc32(value, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
     }
 
     /// A fixed-point value in plain decimal notation without trailing zeros (`30244`, `0.18050747`).
     public mutating func update(fixedPoint mantissa: Int64, scale: Int) {
-        var value = mantissa
-        var decimals = scale
-        if value < 0 {
-            update(UInt8(ascii: "-"))
-            value = -value
-        }
-        while decimals > 0 && value % 10 == 0 {
-            value /= 10
-            decimals -= 1
-        }
-        // Up to 19 digits plus a leading zero and a point; written right to left on the stack.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-            var index = 24
-            var remaining = value
-            var written = 0
-            repeat {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-                written += 1
-                if written == decimals {
-                    index -= 1
-                    buffer[index] = UInt8(ascii: ".")
-                }
-            } while remaining > 0 || written < decimals
-            if buffer[index] == UInt8(ascii: ".") {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0")
-            }
-            for position in index..<24 { update(buffer[position]) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.room) { buffer in
+            let length = drz_write_decimal(mantissa, Int32(clamping: scale), buffer.baseAddress!)
+            update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<length]))
         }
     }
+}
 
-    public var value: UInt32 { state ^ 0xFFFF_FFFF }
+/// Plain decimal text of fixed-point values (`drz_write_decimal`).
+public enum DecimalText {
+    /// Bytes a caller leaves at the write position: the longest text is 33 bytes, and the writer
+    /// may store past the text's end.
+    public static let room = 40
 }

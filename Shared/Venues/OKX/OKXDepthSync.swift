@@ -1,3 +1,4 @@
+import CDraizerShim
 import DraizerCore
 import OrderBook
 
@@ -78,20 +79,27 @@ public enum OKXChecksum {
     static func compute(
         bidCount: Int, askCount: Int, priceScale: Int, quantityScale: Int, level: (Side, Int) -> BookLevel
     ) -> Int32 {
-        var crc = CRC32()
-        var first = true
-        func append(_ side: Side, _ depth: Int) {
-            let entry = level(side, depth)
-            if !first { crc.update(UInt8(ascii: ":")) }
-            first = false
-            crc.update(fixedPoint: entry.price, scale: priceScale)
-            crc.update(UInt8(ascii: ":"))
-            crc.update(fixedPoint: entry.quantity, scale: quantityScale)
+        // The whole text first (at most 50 levels of two numbers and two colons), then one CRC over
+        // it, folded 16 bytes at a time.
+        let levels = min(bidCount, 25) + min(askCount, 25)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: levels * (2 * DecimalText.room + 2) + DecimalText.room) { buffer in
+            let text = buffer.baseAddress!
+            var length = 0
+            func append(_ side: Side, _ depth: Int) {
+                let entry = level(side, depth)
+                length += drz_write_decimal(entry.price, Int32(priceScale), text + length)
+                text[length] = UInt8(ascii: ":")
+                length += 1
+                length += drz_write_decimal(entry.quantity, Int32(quantityScale), text + length)
+                text[length] = UInt8(ascii: ":")
+                length += 1
+            }
+            for depth in 0..<25 {
+                if depth < bidCount { append(.buy, depth) }
+                if depth < askCount { append(.sell, depth) }
+            }
+            // Without the last colon.
+            return Int32(bitPattern: drz_crc32(0, text, max(length - 1, 0)))
         }
-        for depth in 0..<25 {
-            if depth < bidCount { append(.buy, depth) }
-            if depth < askCount { append(.sell, depth) }
-        }
-        return Int32(bitPattern: crc.value)
     }
 }
