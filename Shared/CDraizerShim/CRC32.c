@@ -1,13 +1,14 @@
 // CRC-32 (IEEE 802.3, the zlib polynomial, reflected), as OKX checksums its books.
 //
-// Long inputs are folded 16 bytes at a time with carry-less multiplication (PCLMULQDQ) and
-// reduced to 32 bits with a Barrett step; the tail and short inputs go a byte at a time through
-// a 256-entry table. The folding constants are powers of x modulo the polynomial:
-//   k1 = x^(128+32) mod P, k2 = x^(128-32) mod P (fold 128 bits forward by 128),
-//   k3 = x^64 mod P (fold 64 bits to 32), and for the Barrett step P itself and
-//   mu = floor(x^64 / P), all bit-reflected and shifted left by one as the reflected form needs.
+// On x86-64, long inputs are folded 16 bytes at a time with carry-less multiplication
+// (PCLMULQDQ) and reduced to 32 bits with a Barrett step; the tail, short inputs and other CPUs go
+// a byte at a time through a 256-entry table. The folding constants are powers of x modulo the
+// polynomial (bit-reflected), one per distance a 64-bit half is moved forward; the Barrett step
+// uses the polynomial itself and floor(x^64 / P).
 #include "CDraizerShim.h"
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 static uint32_t crc_table[256];
 
@@ -24,6 +25,7 @@ static uint32_t crc_bytes(uint32_t state, const uint8_t *data, size_t length) {
     return state;
 }
 
+#if defined(__x86_64__)
 __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_folded(uint32_t state, const uint8_t *data, size_t blocks) {
     const __m128i fold128 = _mm_set_epi64x(0x0ccaa009eLL, 0x1751997d0LL);  // high: k2, low: k1
     const __m128i fold64 = _mm_set_epi64x(0, 0x163cd6124LL);
@@ -47,9 +49,11 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_folded(uint32_t sta
 }
 
 static int crc_has_pclmul = -1;
+#endif
 
 uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length) {
     uint32_t state = ~crc;
+#if defined(__x86_64__)
     if (length >= 32) {
         if (crc_has_pclmul < 0) crc_has_pclmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
         if (crc_has_pclmul) {
@@ -59,6 +63,7 @@ uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length) {
             length -= blocks * 16;
         }
     }
+#endif
     return ~crc_bytes(state, data, length);
 }
 
