@@ -26,15 +26,24 @@ extension DetectorProcessTests {
         return path
     }
 
-    @Test(.timeLimit(.minutes(1))) func commandsChangeWhatTheyName() throws {
-        let prefix = "dct\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+    /// A fresh shared-memory prefix and folder holding the one-direction universe, both removed
+    /// after `body`.
+    static func withScratch(_ tag: String, _ body: (_ prefix: String, _ directory: String, _ universe: String) throws -> Void) throws {
+        let prefix = "\(tag)\(getpid())\(UInt16.random(in: 0...UInt16.max))"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer {
             try? FileManager.default.removeItem(atPath: directory)
             for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
         }
-        let universe = try Self.universeFile(directory)
+        try body(prefix, directory, try universeFile(directory))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func commandsChangeWhatTheyName() throws {
+        try Self.withScratch("dct") { prefix, directory, universe in try commandsChangeWhatTheyName(prefix: prefix, directory: directory, universe: universe) }
+    }
+
+    func commandsChangeWhatTheyName(prefix: String, directory: String, universe: String) throws {
         let socket = "/tmp/\(prefix)-detector.sock"
         func start() throws -> ChildProcess {
             let child = try ChildProcess(
@@ -89,14 +98,10 @@ extension DetectorProcessTests {
     /// was started from a process kept off N (how `draizer bench detector` lays out the CPUs).
     @Test(.timeLimit(.minutes(1)), .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
     func pinnedEvaluationThreadKeepsHelpersOffItsCPU() throws {
-        let prefix = "dpin\(getpid())\(UInt16.random(in: 0...UInt16.max))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) }
-        }
-        let universe = try Self.universeFile(directory)
+        try Self.withScratch("dpin") { prefix, directory, universe in try pinnedEvaluationThread(prefix: prefix, directory: directory, universe: universe) }
+    }
+
+    func pinnedEvaluationThread(prefix: String, directory: String, universe: String) throws {
         let socket = "/tmp/\(prefix)-detector.sock"
         // The CPUs each of the detector's threads may run on, by thread id.
         func threadCPUs(startedOn parentCPU: Int32) throws -> (main: String?, helpers: [String: String]) {
