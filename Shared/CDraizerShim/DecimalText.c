@@ -51,23 +51,23 @@ size_t drz_write_decimal(int64_t mantissa, int32_t scale, uint8_t *out) {
     if (value >= 10000000000000000ULL || scale > 15) return sign + write_slowly(value, scale, out);
 
     // All sixteen digits, zero-padded; then the integer part from its first significant digit
-    // (at least the units) and the fraction up to its last significant digit.
+    // (at least the units) and the fraction up to its last significant digit. Both pieces are
+    // shifted into place in registers and stored whole: copying them out of a staging buffer
+    // would read back stores that had not landed yet.
     uint64_t high = eight_digits((uint32_t)(value / 100000000)), low = eight_digits((uint32_t)(value % 100000000));
-    uint8_t text[48];
-    uint64_t high_text = high + 0x3030303030303030ULL, low_text = low + 0x3030303030303030ULL;
-    memcpy(text, &high_text, 8);
-    memcpy(text + 8, &low_text, 8);
-    memset(text + 16, '0', 32);
     uint64_t high_mask = nonzero_digits(high), low_mask = nonzero_digits(low);
     int first = high_mask ? __builtin_ctzll(high_mask) / 8 : (low_mask ? 8 + __builtin_ctzll(low_mask) / 8 : 16);
     int last = low_mask ? 15 - __builtin_clzll(low_mask) / 8 : (high_mask ? 7 - __builtin_clzll(high_mask) / 8 : -1);
     int point = 16 - scale;
     if (first > point - 1) first = point - 1;
+    unsigned __int128 text = ((unsigned __int128)(low + 0x3030303030303030ULL) << 64) | (high + 0x3030303030303030ULL);
     size_t integer = (size_t)(point - first);
-    memcpy(out, text + first, 16);  // the caller's room covers the whole copy
+    unsigned __int128 piece = text >> (8 * first);
+    memcpy(out, &piece, 16);  // the caller's room covers the whole store
     if (last < point) return sign + integer;
     size_t fraction = (size_t)(last + 1 - point);
     out[integer] = '.';
-    memcpy(out + integer + 1, text + point, 16);
+    piece = text >> (8 * point);
+    memcpy(out + integer + 1, &piece, 16);
     return sign + integer + 1 + fraction;
 }
