@@ -71,7 +71,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Shared/VenueTransport"),
-        .target(name: "Strategies", dependencies: ["DraizerCore", "FastPath"], path: "Shared/Strategies", swiftSettings: hotPath),
+        .target(name: "Strategies", dependencies: ["DraizerCore", "FastPath", "CDraizerShim"], path: "Shared/Strategies", swiftSettings: hotPath),
         .target(name: "Discovery", dependencies: ["DraizerCore", "Venues"], path: "Shared/Discovery"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
         .target(name: "ServiceKit", dependencies: ["BlockingCalls"], path: "Shared/ServiceKit"),

@@ -43,5 +43,8 @@ public struct DirectionIndex: Sendable {
     @inline(__always)
     public func leg(at position: Int) -> Leg { table.elements[position] }
 
+    /// The leg table's bytes, for warming them.
+    func forEachTable(_ body: (UnsafeRawBufferPointer) -> Void) { table.forEachTable(body) }
+
     public var legCount: Int { table.elements.count }
 }

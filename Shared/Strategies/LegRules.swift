@@ -43,6 +43,9 @@ public struct LegRules: Sendable {
         }
     }
 
+    /// The table's bytes, for warming them.
+    func forEachTable(_ body: (UnsafeRawBufferPointer) -> Void) { table.withUnsafeBytes(body) }
+
     @inline(__always)
     public func rules(symbol: Int, source: Int) -> Rules {
         table[symbol * SourceId.count + source]

@@ -27,4 +27,10 @@ struct SourceKeyedTable<Element: Sendable>: Sendable {
         let key = symbol * SourceId.count + source
         return Int(offsets[key])..<Int(offsets[key + 1])
     }
+
+    /// Both arrays' bytes, for warming them.
+    func forEachTable(_ body: (UnsafeRawBufferPointer) -> Void) {
+        offsets.withUnsafeBytes(body)
+        elements.withUnsafeBytes(body)
+    }
 }

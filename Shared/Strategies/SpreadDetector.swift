@@ -1,3 +1,4 @@
+import CDraizerShim
 import DraizerCore
 import FastPath
 
@@ -471,6 +472,7 @@ public final class SpreadDetector {
     /// a decision finds its counterparts' books in cache instead of fetching them from the core
     /// that wrote them (about 130 ns a line on this machine, several lines a decision).
     public func warmBooks() {
+        warmTables()
         var remaining = min(Self.warmSlotsPerRound, warmSlots.count)
         while remaining > 0 {
             store.prefetchBook(slot: Int(warmSlots[warmCursor]))
@@ -478,6 +480,56 @@ public final class SpreadDetector {
             if warmCursor == warmSlots.count { warmCursor = 0 }
             remaining -= 1
         }
+    }
+
+    /// Bytes of the detector's own tables one warming round asks for: all of them for the main
+    /// job's universe (a few KB), a rotating slice of a large universe's.
+    public static let warmTableBytesPerRound = 32 * 1024
+    /// Where the next round starts, in the tables' bytes taken in `forEachTable` order.
+    private var tableWarmCursor = 0
+
+    /// What a decision reads besides the books: the per-leg, per-direction and per-(symbol, source)
+    /// tables, in a fixed order.
+    private func forEachTable(_ body: (UnsafeRawBufferPointer) -> Void) {
+        legSlots.withUnsafeBytes(body)
+        legFeesBps.withUnsafeBytes(body)
+        legPerpKeys.withUnsafeBytes(body)
+        legStrategyBits.withUnsafeBytes(body)
+        lastEmitNanos.withUnsafeBytes(body)
+        held.withUnsafeBytes(body)
+        slots.withUnsafeBytes(body)
+        holdingFundingBps.withUnsafeBytes(body)
+        index.forEachTable(body)
+        rules.forEachTable(body)
+    }
+
+    /// The busy detector's tables leave its core's caches between notices as surely as the books
+    /// do (measured: the first decision 0.3-0.6 us slower without this). Asks for the next
+    /// `warmTableBytesPerRound` of them, and for the scratch books a decision fills.
+    private func warmTables() {
+        var position = 0
+        var budget = Self.warmTableBytesPerRound
+        let start = tableWarmCursor
+        var next = 0
+        forEachTable { bytes in
+            defer { position += bytes.count }
+            guard budget > 0, let base = bytes.baseAddress, start < position + bytes.count else { return }
+            var offset = max(start - position, 0)
+            while offset < bytes.count, budget > 0 {
+                drz_prefetch(base + offset)
+                offset += 64
+                budget -= 64
+            }
+            next = position + offset
+        }
+        // A round that did not use its whole budget reached the end: start over.
+        tableWarmCursor = budget > 0 ? 0 : next
+        func prefetch(_ bytes: UnsafeMutableRawBufferPointer) {
+            for offset in stride(from: 0, to: bytes.count, by: 64) { drz_prefetch(bytes.baseAddress! + offset) }
+        }
+        withUnsafeMutableBytes(of: &buyBook, prefetch)
+        withUnsafeMutableBytes(of: &sellBook, prefetch)
+        withUnsafeMutableBytes(of: &updatedBook, prefetch)
     }
 
     /// One direction's edge now, at the best prices, with the size that clears `entryBps`.
