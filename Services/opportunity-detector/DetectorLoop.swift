@@ -147,6 +147,7 @@ final class DetectorLoop: @unchecked Sendable {
                 // Spinning leaves the decision path cold; rehearse it (nothing is emitted).
                 rehearsal?.run()
                 detector.warmBooks()
+                executor?.warmNextSlots()
                 rehearsals &+= 1
                 nextRehearsal = now + Self.rehearsalIntervalNanos
             }

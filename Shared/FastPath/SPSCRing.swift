@@ -168,6 +168,18 @@ public final class RingProducer<Record: RingRecord>: @unchecked Sendable {
         return true
     }
 
+    /// Asks this core's cache, for writing, for the lines the next `count` pushes will store to:
+    /// the slots and the producer's header line. A producer that pushes rarely calls this while
+    /// idle, so a push does not wait for lines the consumer's core last held.
+    public func warmNextSlots(_ count: Int = 4) {
+        drz_prefetch_write(words.base + SPSCRing.Offset.tail)
+        let tail = words.loadRelaxed(SPSCRing.Offset.tail)
+        for next in 0..<UInt64(max(count, 0)) {
+            let slot = records + Int((tail &+ next) & mask) &* recordBytes
+            for offset in stride(from: 0, to: recordBytes, by: 64) { drz_prefetch_write(slot + offset) }
+        }
+    }
+
     /// Appends and wakes a sleeping consumer.
     public func pushAndNotify(_ record: Record) -> Bool {
         guard tryPush(record) else { return false }

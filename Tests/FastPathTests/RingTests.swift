@@ -12,8 +12,11 @@ import Testing
             let consumer = try RingConsumer<ProbeRecord>(name: name)
             #expect(consumer.tryPop() == nil)
             for sequence in 0..<4 {
+                // Warming the next slots (more than the ring holds: it wraps) changes nothing stored.
+                producer.warmNextSlots(9)
                 #expect(producer.tryPush(ProbeRecord(sequence: UInt64(sequence), sentNanos: 0)))
             }
+            producer.warmNextSlots()
             #expect(!producer.tryPush(ProbeRecord(sequence: 4, sentNanos: 0)), "a full ring refuses, never overwrites")
             #expect(consumer.tryPop()?.sequence == 0)
             #expect(producer.tryPush(ProbeRecord(sequence: 4, sentNanos: 0)))

@@ -58,6 +58,8 @@ size_t drz_write_decimal(int64_t mantissa, int32_t scale, uint8_t *out);
 
 /// Starts loading the cache line holding `p` for reading; never faults.
 static inline void drz_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+/// The same, for a line about to be written (asks for it exclusively).
+static inline void drz_prefetch_write(const void *p) { __builtin_prefetch(p, 1, 3); }
 
 // MARK: futex on a word in a shared (not private) mapping
 /// Sleeps while *word == expected, at most timeout_nanos (0 = no limit).
