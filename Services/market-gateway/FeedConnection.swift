@@ -199,10 +199,16 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         do throws(VenueParseError) {
             switch try depthFeed.read(bytes, depth: &depth, quote: &quote) {
             case .depth:
-                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) { depthReceived(index, now: now) }
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) {
+                    store.prefetchForWrite(slot: states[index].slot)
+                    depthReceived(index, now: now)
+                }
                 return
             case .quote:
-                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) { quoteReceived(index, now: now) }
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) {
+                    store.prefetchForWrite(slot: states[index].slot)
+                    quoteReceived(index, now: now)
+                }
                 return
             case .other:
                 break  // a quote QuoteFeed reads, or a control frame
@@ -216,6 +222,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             let complete = try quoteFeed.parse(bytes, into: &quote)
             if quoteFeed.frameCarriedFunding, streams != nil { fundingReceived(quoteFeed.funding, in: bytes, now: now) }
             guard complete, let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) else { return }
+            store.prefetchForWrite(slot: states[index].slot)
             quoteReceived(index, now: now)
         } catch .unsupportedMessage {
             otherFrameReceived(bytes, now: now)

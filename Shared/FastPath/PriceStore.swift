@@ -268,6 +268,15 @@ extension PriceStore {
         for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) { drz_prefetch(entry + offset) }
     }
 
+    /// Asks for every cache line of an entry for writing (before `publish`): the readers' cores
+    /// hold copies, and taking them back overlaps with the work that builds the snapshot.
+    @inline(__always)
+    public func prefetchForWrite(slot: Int) {
+        guard slot >= 0, slot < slotCount else { return }
+        let entry = entries + slot &* PriceStore.entryBytes
+        for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) { drz_prefetch_write(entry + offset) }
+    }
+
     /// Copies the whole entry (all levels) with a seqlock read.
     public func readBook(slot: Int, into book: inout BookSnapshot) -> ReadOutcome {
         let entry = words(slot)
