@@ -42,17 +42,6 @@ static inline void drz_cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-// MARK: checksums and decimal text
-/// CRC-32 (IEEE, as zlib's crc32: pass 0 to start, the previous result to continue).
-uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length);
-/// The same a byte at a time through the table only (the reference the folded path is tested
-/// against).
-uint32_t drz_crc32_bytewise(uint32_t crc, const uint8_t *data, size_t length);
-/// Writes mantissa × 10^-scale (scale 0...30) as a plain decimal without trailing zeros
-/// ("30244", "0.18050747", "-1.5") and returns its length. `out` must have room for 40 bytes:
-/// the text is at most 33 long, and bytes past it may be overwritten.
-size_t drz_write_decimal(int64_t mantissa, int32_t scale, uint8_t *out);
-
 #endif
 }
 
