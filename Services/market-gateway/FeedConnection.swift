@@ -199,16 +199,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         do throws(VenueParseError) {
             switch try depthFeed.read(bytes, depth: &depth, quote: &quote) {
             case .depth:
-                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) {
-                    store.prefetchForWrite(slot: states[index].slot)
-                    depthReceived(index, now: now)
-                }
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[depth.symbol])) { depthReceived(index, now: now) }
                 return
             case .quote:
-                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) {
-                    store.prefetchForWrite(slot: states[index].slot)
-                    quoteReceived(index, now: now)
-                }
+                if let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) { quoteReceived(index, now: now) }
                 return
             case .other:
                 break  // a quote QuoteFeed reads, or a control frame
@@ -222,7 +216,6 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             let complete = try quoteFeed.parse(bytes, into: &quote)
             if quoteFeed.frameCarriedFunding, streams != nil { fundingReceived(quoteFeed.funding, in: bytes, now: now) }
             guard complete, let index = symbols.find(UnsafeRawBufferPointer(rebasing: bytes[quote.symbol])) else { return }
-            store.prefetchForWrite(slot: states[index].slot)
             quoteReceived(index, now: now)
         } catch .unsupportedMessage {
             otherFrameReceived(bytes, now: now)
@@ -301,6 +294,8 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     }
 
     private func depthReceived(_ index: Int, now: Int64) {
+        // The detector holds copies of the entry: ask for it back now, while the frame is applied.
+        store.prefetchForWrite(slot: states[index].slot)
         states[index].lastExchangeMillis = max(states[index].lastExchangeMillis, depth.eventTimeMillis)
         switch states[index].sync.diffReceived(depth) {
         case .applied:
@@ -316,6 +311,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     }
 
     private func quoteReceived(_ index: Int, now: Int64) {
+        store.prefetchForWrite(slot: states[index].slot)
         let priceScale = states[index].priceScale
         let quantityScale = states[index].quantityScale
         guard let bid = try? quote.bidPrice.mantissa(atScale: priceScale), let ask = try? quote.askPrice.mantissa(atScale: priceScale),

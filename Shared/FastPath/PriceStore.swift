@@ -262,19 +262,20 @@ extension PriceStore {
 
     /// Starts loading every cache line of an entry (before `readBook`).
     @inline(__always)
-    public func prefetchBook(slot: Int) {
-        guard slot >= 0, slot < slotCount else { return }
-        let entry = entries + slot &* PriceStore.entryBytes
-        for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) { drz_prefetch(entry + offset) }
-    }
+    public func prefetchBook(slot: Int) { prefetchEntry(slot: slot, forWrite: false) }
 
     /// Asks for every cache line of an entry for writing (before `publish`): the readers' cores
     /// hold copies, and taking them back overlaps with the work that builds the snapshot.
     @inline(__always)
-    public func prefetchForWrite(slot: Int) {
+    public func prefetchForWrite(slot: Int) { prefetchEntry(slot: slot, forWrite: true) }
+
+    @inline(__always)
+    private func prefetchEntry(slot: Int, forWrite: Bool) {
         guard slot >= 0, slot < slotCount else { return }
         let entry = entries + slot &* PriceStore.entryBytes
-        for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) { drz_prefetch_write(entry + offset) }
+        for offset in stride(from: 0, to: PriceStore.entryBytes, by: 64) {
+            if forWrite { drz_prefetch_write(entry + offset) } else { drz_prefetch(entry + offset) }
+        }
     }
 
     /// Copies the whole entry (all levels) with a seqlock read.
