@@ -307,7 +307,6 @@ public final class SpreadDetector {
             var record = OpportunityRecord()
             record.id = nextId
             nextId &+= 1
-            record.wallNanos = WallClock.now()
             record.tickReceivedNanos = notice.tsReceivedNanos
             record.symbol = UInt32(cycle.cross.index)
             record.direction = UInt32(position)
@@ -323,6 +322,7 @@ public final class SpreadDetector {
             triangleLastEmitNanos[Int(position)] = now
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()
+            record.wallNanos = wallNanos(at: record.decidedNanos)
             record.buyAgeNanos = record.decidedNanos - oldest
             record.sellAgeNanos = record.buyAgeNanos
             emit(&record)
@@ -357,16 +357,34 @@ public final class SpreadDetector {
         book.askCount = top.askQuantity > 0 ? 1 : 0
     }
 
-    /// A leg's whole book; the updated source's is read once per update.
+    /// The updated source's whole book, read once per update into `updatedBook`.
     @inline(__always)
-    private func readLegBook(slot: Int, into book: inout BookSnapshot) -> Bool {
-        guard slot == updatedSlot else { return count(store.readBook(slot: slot, into: &book)) }
-        if updatedBookSlot != slot {
-            guard count(store.readBook(slot: slot, into: &updatedBook)) else { return false }
-            updatedBookSlot = slot
-        }
-        book = updatedBook
+    private func readUpdatedBook() -> Bool {
+        guard updatedBookSlot != updatedSlot else { return true }
+        guard count(store.readBook(slot: updatedSlot, into: &updatedBook)) else { return false }
+        updatedBookSlot = updatedSlot
         return true
+    }
+
+    /// `CLOCK_MONOTONIC` minus `CLOCK_REALTIME`'s reading is steady but for NTP's slew (at most
+    /// 0.5 µs per ms) and steps: a record's wall time is its decision time plus an offset taken at
+    /// most `wallOffsetMaxAgeNanos` ago, which saves a clock read per emission.
+    private var wallOffsetNanos: Int64 = 0
+    private var wallOffsetTakenNanos: Int64 = .min / 2
+    static let wallOffsetMaxAgeNanos: Int64 = 10_000_000
+
+    /// Takes the wall clock's offset again (the busy loop calls it while idle, so that a decision
+    /// seldom has to).
+    public func refreshWallClockOffset() {
+        let monotonic = MonotonicClock.now()
+        wallOffsetNanos = WallClock.now() - monotonic
+        wallOffsetTakenNanos = monotonic
+    }
+
+    @inline(__always)
+    private func wallNanos(at monotonic: Int64) -> Int64 {
+        if monotonic - wallOffsetTakenNanos > Self.wallOffsetMaxAgeNanos { refreshWallClockOffset() }
+        return monotonic + wallOffsetNanos
     }
 
     /// True for a consistent read; counts the others by kind.
@@ -406,17 +424,40 @@ public final class SpreadDetector {
                 fundingBps: funding)
             if case .success(let best) = sizing, best.levelsExhausted { sizing = nil }
         }
+        var buyReceived = buyTop.tsReceivedNanos
+        var sellReceived = sellTop.tsReceivedNanos
         if sizing == nil {
-            store.prefetchBook(slot: buySlot == updatedBookSlot ? sellSlot : buySlot)
-            store.prefetchBook(slot: sellSlot == updatedBookSlot ? buySlot : sellSlot)
-            guard readLegBook(slot: buySlot, into: &buyBook), readLegBook(slot: sellSlot, into: &sellBook) else { return }
-            guard buyBook.top.verified, sellBook.top.verified else {
+            // The updated source's book is read once per update and sized in place; only the
+            // counterpart's is copied here.
+            let buyIsUpdated = buySlot == updatedSlot
+            let sellIsUpdated = sellSlot == updatedSlot
+            if !buyIsUpdated { store.prefetchBook(slot: buySlot) }
+            if !sellIsUpdated { store.prefetchBook(slot: sellSlot) }
+            guard !(buyIsUpdated || sellIsUpdated) || readUpdatedBook(), buyIsUpdated || count(store.readBook(slot: buySlot, into: &buyBook)),
+                sellIsUpdated || count(store.readBook(slot: sellSlot, into: &sellBook))
+            else { return }
+            let buyRead = buyIsUpdated ? updatedBook.top : buyBook.top
+            let sellRead = sellIsUpdated ? updatedBook.top : sellBook.top
+            guard buyRead.verified, sellRead.verified else {
                 counters.unverified &+= 1
                 return
             }
-            sizing = SpreadMath.size(
-                buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry, maxNotional: config.maxNotional,
-                fundingBps: funding)
+            buyReceived = buyRead.tsReceivedNanos
+            sellReceived = sellRead.tsReceivedNanos
+            sizing =
+                if buyIsUpdated {
+                    SpreadMath.size(
+                        buy: updatedBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
+                        maxNotional: config.maxNotional, fundingBps: funding)
+                } else if sellIsUpdated {
+                    SpreadMath.size(
+                        buy: buyBook, sell: updatedBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
+                        maxNotional: config.maxNotional, fundingBps: funding)
+                } else {
+                    SpreadMath.size(
+                        buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
+                        maxNotional: config.maxNotional, fundingBps: funding)
+                }
         }
         guard let sizing else { return }
         switch sizing {
@@ -432,13 +473,14 @@ public final class SpreadDetector {
             if strategy != .fundingCarry { lastEmitNanos[position] = now }
             counters.emissions &+= 1
             record.decidedNanos = MonotonicClock.now()
-            record.buyAgeNanos = record.decidedNanos - buyBook.top.tsReceivedNanos
-            record.sellAgeNanos = record.decidedNanos - sellBook.top.tsReceivedNanos
+            record.wallNanos = wallNanos(at: record.decidedNanos)
+            record.buyAgeNanos = record.decidedNanos - buyReceived
+            record.sellAgeNanos = record.decidedNanos - sellReceived
             emit(&record)
         }
     }
 
-    /// The record of a sized spread or carry signal (times of decision and ages are set by the caller).
+    /// The record of a sized spread or carry signal (its times and ages are set by the caller).
     @inline(__always)
     private func spreadRecord(
         id: UInt64, tickReceived: Int64, symbol: Int, position: Int, strategy: StrategyKind, direction: Direction, sizing: SpreadMath.Sizing,
@@ -446,7 +488,6 @@ public final class SpreadDetector {
     ) -> OpportunityRecord {
         var record = OpportunityRecord()
         record.id = id
-        record.wallNanos = WallClock.now()
         record.tickReceivedNanos = tickReceived
         record.symbol = UInt32(symbol)
         record.direction = UInt32(position)

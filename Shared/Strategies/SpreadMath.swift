@@ -102,47 +102,61 @@ public enum SpreadMath {
     /// step the smaller remaining level, while the marginal edge after fees (plus funding) stays
     /// ≥ `entryBps` and the buy notional ≤ `maxNotional`; then rounds down to the coarser step
     /// and checks both legs' minimums.
+    ///
+    /// The walk divides nothing: an edge of at least `entryBps` is a bid of at least the ask times
+    /// `1 + (entryBps + fees − funding) / 10⁴`, and the notional cap is compared as a product.
     public static func size(
         buy: borrowing BookSnapshot, sell: borrowing BookSnapshot, buyRules: LegRules.Rules, sellRules: LegRules.Rules,
         entryBps: Double, maxNotional: Double, fundingBps: Double = 0
     ) -> Result<Sizing, SizingFailure> {
         let feesBps = buyRules.takerFeeBps + sellRules.takerFeeBps
-        let buyScale = buy.top.priceScale
-        let sellScale = sell.top.priceScale
+        guard buy.askCount > 0, sell.bidCount > 0 else { return .failure(.belowThreshold) }
+        let askCount = min(buy.askCount, 8)
+        let bidCount = min(sell.bidCount, 8)
+        // One multiplier per column instead of a table look-up per level.
+        let askPriceUnit = value(1, scale: buy.top.priceScale)
+        let bidPriceUnit = value(1, scale: sell.top.priceScale)
+        let askBaseUnit = value(1, scale: buy.top.quantityScale) * buyRules.contractSize
+        let bidBaseUnit = value(1, scale: sell.top.quantityScale) * sellRules.contractSize
+        let hurdle = 1 + (entryBps + feesBps - fundingBps) / 10_000
         var ask = 0
         var bid = 0
-        guard buy.askCount > 0, sell.bidCount > 0 else { return .failure(.belowThreshold) }
-        var askLeft = value(buy.asks[0].quantity, scale: buy.top.quantityScale) * buyRules.contractSize
-        var bidLeft = value(sell.bids[0].quantity, scale: sell.top.quantityScale) * sellRules.contractSize
+        var askPrice = Double(buy.asks[0].price) * askPriceUnit
+        var bidPrice = Double(sell.bids[0].price) * bidPriceUnit
+        var askLeft = Double(buy.asks[0].quantity) * askBaseUnit
+        var bidLeft = Double(sell.bids[0].quantity) * bidBaseUnit
         var quantity = 0.0
         var buyNotional = 0.0
         var stopped = false
-        while ask < buy.askCount, bid < sell.bidCount {
-            let askPrice = value(buy.asks[ask].price, scale: buyScale)
-            let bidPrice = value(sell.bids[bid].price, scale: sellScale)
-            guard grossBps(buyAsk: askPrice, sellBid: bidPrice) - feesBps + fundingBps >= entryBps else {
+        while true {
+            guard bidPrice >= askPrice * hurdle else {
                 stopped = true
                 break
             }
-            var chunk = min(askLeft, bidLeft)
-            let room = (maxNotional - buyNotional) / askPrice
-            let capped = room < chunk
-            if capped { chunk = max(room, 0) }
+            let chunk = min(askLeft, bidLeft)
+            if buyNotional + chunk * askPrice > maxNotional {
+                // The cap falls inside this step: take what it leaves room for, and stop.
+                let room = max((maxNotional - buyNotional) / askPrice, 0)
+                quantity += room
+                buyNotional += room * askPrice
+                stopped = true
+                break
+            }
             quantity += chunk
             buyNotional += chunk * askPrice
             askLeft -= chunk
             bidLeft -= chunk
-            if capped {
-                stopped = true
-                break
-            }
             if askLeft <= 1e-12 {
                 ask += 1
-                if ask < buy.askCount { askLeft = value(buy.asks[ask].quantity, scale: buy.top.quantityScale) * buyRules.contractSize }
+                if ask == askCount { break }
+                askPrice = Double(buy.asks[ask].price) * askPriceUnit
+                askLeft = Double(buy.asks[ask].quantity) * askBaseUnit
             }
             if bidLeft <= 1e-12 {
                 bid += 1
-                if bid < sell.bidCount { bidLeft = value(sell.bids[bid].quantity, scale: sell.top.quantityScale) * sellRules.contractSize }
+                if bid == bidCount { break }
+                bidPrice = Double(sell.bids[bid].price) * bidPriceUnit
+                bidLeft = Double(sell.bids[bid].quantity) * bidBaseUnit
             }
         }
         guard quantity > 0 else { return .failure(.belowThreshold) }
@@ -151,10 +165,8 @@ public enum SpreadMath {
         guard rounded > 0, rounded >= buyRules.minQuantityBase, rounded >= sellRules.minQuantityBase else {
             return .failure(.belowMinNotional)
         }
-        let bought = cost(of: rounded, levels: buy.asks, count: buy.askCount, priceScale: buyScale, quantityScale: buy.top.quantityScale,
-            contractSize: buyRules.contractSize)
-        let sold = cost(of: rounded, levels: sell.bids, count: sell.bidCount, priceScale: sellScale, quantityScale: sell.top.quantityScale,
-            contractSize: sellRules.contractSize)
+        let bought = cost(of: rounded, levels: buy.asks, count: askCount, priceUnit: askPriceUnit, baseUnit: askBaseUnit)
+        let sold = cost(of: rounded, levels: sell.bids, count: bidCount, priceUnit: bidPriceUnit, baseUnit: bidBaseUnit)
         guard bought.notional >= buyRules.minNotional, sold.notional >= sellRules.minNotional else { return .failure(.belowMinNotional) }
         let fees = bought.notional * buyRules.takerFeeBps / 10_000 + sold.notional * sellRules.takerFeeBps / 10_000
         let funding = bought.notional * fundingBps / 10_000
@@ -168,22 +180,21 @@ public enum SpreadMath {
                 sellLevels: sold.levels, levelsExhausted: !stopped))
     }
 
-    /// Notional of taking `quantity` base units from `levels`, best first.
+    /// Notional of taking `quantity` base units from `levels`, best first (`priceUnit` and
+    /// `baseUnit` turn a level's fixed-point price and quantity into quote and base units).
+    @inline(__always)
     static func cost(
-        of quantity: Double, levels: InlineArray<8, BookLevel>, count: Int, priceScale: UInt8, quantityScale: UInt8, contractSize: Double
+        of quantity: Double, levels: borrowing InlineArray<8, BookLevel>, count: Int, priceUnit: Double, baseUnit: Double
     ) -> (notional: Double, levels: Int) {
         var left = quantity
         var notional = 0.0
-        var used = 0
         var index = 0
         while left > 1e-12, index < count {
-            let available = value(levels[index].quantity, scale: quantityScale) * contractSize
-            let take = min(available, left)
-            notional += take * value(levels[index].price, scale: priceScale)
+            let take = min(Double(levels[index].quantity) * baseUnit, left)
+            notional += take * Double(levels[index].price) * priceUnit
             left -= take
-            used += 1
             index += 1
         }
-        return (notional, used)
+        return (notional, index)
     }
 }
