@@ -251,6 +251,9 @@ final class DetectorLoop: @unchecked Sendable {
         var mask: UInt32 = 0
         for strategy in StrategyKind.allCases where control.isStrategyEnabled(strategy) { mask |= 1 << UInt32(strategy.rawValue) }
         detector.enabledStrategies = mask
+        // Records take their wall time from this offset: kept fresh here, a decision seldom reads
+        // the wall clock itself.
+        detector.refreshWallClockOffset()
         let taken = requests.withLock { requests -> Requests in
             let copy = requests
             requests.config = nil

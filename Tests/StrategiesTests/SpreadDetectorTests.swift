@@ -79,9 +79,14 @@ import Testing
         shm.publish(Self.bybitSpot, bid: 6_520_000, ask: 6_521_000)
         shm.publish(Self.okxPerp, bid: 6_499_500, ask: 6_500_500)
         var emitted: [OpportunityRecord] = []
+        let wallBefore = WallClock.now()
         detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { emitted.append($0) }
+        let wallAfter = WallClock.now()
         #expect(emitted.count == 1)
         let record = try #require(emitted.first)
+        // The wall time comes from the decision time and a clock offset: it lies between the wall
+        // clock's readings around the call (1 µs either side for the two clocks' own steps).
+        #expect(record.wallNanos >= wallBefore - 1_000 && record.wallNanos <= wallAfter + 1_000)
         #expect(record.buy == Self.binanceSpot && record.sell == Self.bybitSpot && record.strategyKind == .spotSpot)
         #expect(abs(record.grossBps - 200 / 65_000 * 10_000) < 1e-6)
         #expect(abs(record.netBps - (200 / 65_000 * 10_000 - 20)) < 1e-6)
