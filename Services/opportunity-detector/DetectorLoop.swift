@@ -37,7 +37,8 @@ final class DetectorLoop: @unchecked Sendable {
     let store: PriceStore
     let control: ControlSegment
     let consumers: [RingConsumer<UpdateNotice>]
-    let executor: RingProducer<OpportunityRecord>?
+    /// The executor ring's side of each decision (and the list of this round's opportunities).
+    let outlet: OpportunityOutlet
     let streams: StreamPublisher?
     let journal: TrackJournal?
     /// The gateways' funding updates (Redis `md.funding`), read on a thread of its own.
@@ -69,15 +70,9 @@ final class DetectorLoop: @unchecked Sendable {
     private var noticesTaken: UInt64 = 0
     private var skippedAtStart = 0
     private var recent: [String] = []
-    private var executorFull: UInt64 = 0
     private var journalErrors: UInt64 = 0
     private var lastJournalError = ""
     private var recoveredTracks = 0
-    /// Emitted this round, with when their notice was taken, waiting for the slow side work
-    /// (latency counts, Redis, status, tracker, journal), which runs after the rings are drained
-    /// so it never delays the next decision.
-    private var pendingEmissions: [(record: OpportunityRecord, popped: Int64)] = []
-
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
         executor: RingProducer<OpportunityRecord>?, streams: StreamPublisher?, journal: TrackJournal?, funding: FundingReader?,
@@ -88,7 +83,7 @@ final class DetectorLoop: @unchecked Sendable {
         self.control = control
         self.universe = universe
         self.consumers = consumers
-        self.executor = executor
+        outlet = OpportunityOutlet(ring: executor)
         self.streams = streams
         self.journal = journal
         self.wait = wait
@@ -96,6 +91,7 @@ final class DetectorLoop: @unchecked Sendable {
         // Ids stay unique across restarts: wall-clock microseconds at start, then +1 per emission.
         detector = SpreadDetector(store: store, universe: universe, config: config, firstId: UInt64(WallClock.now() / 1000))
         rehearsal = wait == .busy ? DecisionRehearsal(universe: universe, config: config) : nil
+        rehearsalOutlet = wait == .busy ? try? OpportunityOutlet.rehearsal() : nil
         tracker = SpreadTracker(intervalMillis: config.trackIntervalMillis, maxAgeSeconds: config.trackMaxSeconds, exitBps: config.exitBps)
         indexDirections()
         if let journal {
@@ -137,7 +133,7 @@ final class DetectorLoop: @unchecked Sendable {
                 }
                 drained += taken
             }
-            if !pendingEmissions.isEmpty { publishEmissions() }
+            if !outlet.pending.isEmpty { publishEmissions() }
             let now = MonotonicClock.now()
             if now >= nextHousekeeping {
                 if housekeeping(now: now) { return }
@@ -145,9 +141,9 @@ final class DetectorLoop: @unchecked Sendable {
             }
             if drained == 0, wait == .busy, now >= nextRehearsal {
                 // Spinning leaves the decision path cold; rehearse it (nothing is emitted).
-                rehearsal?.run()
+                rehearse()
                 detector.warmBooks()
-                executor?.warmNextSlots()
+                outlet.warm()
                 rehearsals &+= 1
                 nextRehearsal = now + Self.rehearsalIntervalNanos
             }
@@ -179,14 +175,20 @@ final class DetectorLoop: @unchecked Sendable {
         }
     }
 
-    /// One opportunity: to the executor at once; its direction held until its track is opened.
-    /// Nothing else: the next candidate of the same notice waits for this.
     private func emitted(_ record: inout OpportunityRecord) {
-        if let executor, !executor.pushAndNotify(record) { executorFull &+= 1 }
-        // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
-        // have cooldowns instead.
-        if Self.isSpread(record) { detector.hold(direction: Int(record.direction), true) }
-        pendingEmissions.append((record, poppedNanos))
+        outlet.take(record, popped: poppedNanos, holding: detector)
+    }
+
+    /// The decision path end to end on the understudy's books: its evaluation, then `take` on the
+    /// rehearsal's outlet (its private ring, the understudy's hold); nothing is kept.
+    private func rehearse() {
+        guard let rehearsal else { return }
+        if let rehearsalOutlet {
+            rehearsal.run { record, understudy in rehearsalOutlet.take(record, popped: 0, holding: understudy) }
+            rehearsalOutlet.discardRehearsed()
+        } else {
+            rehearsal.run()
+        }
     }
 
     /// The side work of this round's opportunities: latency counts, Redis, the status list,
@@ -194,7 +196,7 @@ final class DetectorLoop: @unchecked Sendable {
     private func publishEmissions() {
         // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
         // kept, so emitting never allocates.
-        for (record, popped) in pendingEmissions {
+        for (record, popped) in outlet.pending {
             tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
             popToDecision.record(record.decidedNanos - popped)
             if lastEmittingPop != popped {
@@ -204,7 +206,7 @@ final class DetectorLoop: @unchecked Sendable {
             frameToPop.record(popped - record.tickReceivedNanos)
             publish(record)
         }
-        pendingEmissions.removeAll(keepingCapacity: true)
+        outlet.removeAllPending()
     }
 
     static func isSpread(_ record: OpportunityRecord) -> Bool {
@@ -295,6 +297,7 @@ final class DetectorLoop: @unchecked Sendable {
     private var rehearsals: UInt64 = 0
     /// `--wait busy`: the decision path run on private books while idle.
     private var rehearsal: DecisionRehearsal?
+    private var rehearsalOutlet: OpportunityOutlet?
     /// `--wait busy`: how often an idle detector rehearses the decision path.
     static let rehearsalIntervalNanos: Int64 = 50_000
 
@@ -338,6 +341,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(executorFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

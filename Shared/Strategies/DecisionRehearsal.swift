@@ -50,9 +50,15 @@ public final class DecisionRehearsal {
         understudy.apply(Self.understudyConfig(config))
     }
 
-    /// One rehearsal: the sell side's notice, evaluated as a real one.
-    public func run() {
-        understudy.evaluate(notice, now: MonotonicClock.now()) { record in lastRecord = record }
+    /// One rehearsal: the sell side's notice, evaluated as a real one. `emit` gets the record and
+    /// the understudy, so the caller can rehearse what it does with an opportunity too; a hold it
+    /// places on the understudy's direction is lifted afterwards.
+    public func run(emit: (OpportunityRecord, SpreadDetector) -> Void = { _, _ in }) {
+        understudy.evaluate(notice, now: MonotonicClock.now()) { record in
+            lastRecord = record
+            emit(record, understudy)
+        }
+        understudy.hold(direction: Int(lastRecord.direction), false)
         runs &+= 1
     }
 
