@@ -3,6 +3,7 @@ import DraizerCore
 import FastPath
 import Foundation
 import ServiceKit
+import Strategies
 import TestSupport
 import Testing
 
@@ -142,6 +143,37 @@ extension DetectorProcessTests {
             executable: builtBinary("opportunity-detector"), arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--cpu", "4095"],
             output: .pipe)
         #expect(refused.wait() != 0)
+    }
+
+    /// `--wait busy` rehearses the decision path while idle, emit included (its outlet's ring
+    /// push, hold and list), thousands of times a second: none of it reaches the executor ring,
+    /// the counters or `/dev/shm`.
+    @Test(.timeLimit(.minutes(1))) func busyRehearsalsNeverReachTheExecutor() throws {
+        try Self.withScratch("dreh") { prefix, directory, universe in
+            let socket = "/tmp/\(prefix)-detector.sock"
+            let detector = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: [
+                    "--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket,
+                    "--wait", "busy",
+                ],
+                output: .pipe)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+            var status: [String: Any] = [:]
+            let deadline = Date().addingTimeInterval(10)
+            repeat {
+                usleep(100_000)
+                let text = try ControlSocketServer.request(path: socket, command: "status")
+                status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+            } while (status["rehearsals"] as? Int ?? 0) < 1_000 && Date() < deadline
+            #expect((status["rehearsals"] as? Int ?? 0) >= 1_000)
+            #expect(status["emissions"] as? Int == 0 && status["executor_ring_full"] as? Int == 0 && status["updates"] as? Int == 0)
+            let executor = try RingConsumer<OpportunityRecord>(name: SegmentNames(prefix: prefix).ring("opportunities"))
+            #expect(executor.tryPop() == nil, "a rehearsed opportunity reached the executor")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.contains("rehearsal-\(detector.pid)-") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
     }
 
     /// The CPUs of a `Cpus_allowed_list` ("0", "1-3,6").

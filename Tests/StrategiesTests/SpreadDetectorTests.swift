@@ -224,6 +224,25 @@ import Testing
         #expect(rehearsal.lastRecord.netBps > 50 && rehearsal.runs == 102)
     }
 
+    /// The caller rehearses its own emit path on each run's record: it gets the record and the
+    /// understudy, and a hold it places (as the detector's outlet does) is lifted after the run,
+    /// so the next run still reaches the record.
+    @Test func rehearsalHandsOutItsRecordAndLiftsTheHold() throws {
+        var config = DetectorConfig()
+        config.takerFeeBps = ["binance/spot": 10, "bybit/spot": 10, "okx/perp": 5]
+        let rehearsal = try #require(DecisionRehearsal(universe: try Self.universe(), config: config))
+        var handed: [OpportunityRecord] = []
+        for _ in 0..<3 {
+            rehearsal.run { record, understudy in
+                understudy.hold(direction: Int(record.direction), true)
+                handed.append(record)
+            }
+        }
+        #expect(handed.count == 3)
+        #expect(handed.allSatisfy { $0.buy == Self.binanceSpot && $0.sell == Self.bybitSpot && $0.quantity > 0 })
+        #expect(rehearsal.lastRecord.id == handed.last?.id)
+    }
+
     @Test func staleOrUnverifiedPricesNeverEmit() throws {
         let shm = try Store()
         let detector = SpreadDetector(store: shm.store, universe: try Self.universe(), config: DetectorConfig())
