@@ -66,7 +66,6 @@ final class DetectorLoop: @unchecked Sendable {
     private var popToFirstDecision = LatencyHistogram()
     /// When the notice behind the last opportunity was taken (to tell a notice's first one).
     private var lastEmittingPop: Int64 = 0
-    private var poppedNanos: Int64 = 0
     private var noticesTaken: UInt64 = 0
     private var skippedAtStart = 0
     private var recent: [String] = []
@@ -90,8 +89,12 @@ final class DetectorLoop: @unchecked Sendable {
         currentConfig = Mutex(config)
         // Ids stay unique across restarts: wall-clock microseconds at start, then +1 per emission.
         detector = SpreadDetector(store: store, universe: universe, config: config, firstId: UInt64(WallClock.now() / 1000))
+        outlet.holder = detector
+        emitToExecutor = OpportunityOutlet.emitter(outlet)
         rehearsal = wait == .busy ? DecisionRehearsal(universe: universe, config: config) : nil
         rehearsalOutlet = wait == .busy ? try? OpportunityOutlet.rehearsal() : nil
+        rehearsalOutlet?.holder = rehearsal?.understudy
+        emitToRehearsal = rehearsalOutlet.map(OpportunityOutlet.emitter)
         tracker = SpreadTracker(intervalMillis: config.trackIntervalMillis, maxAgeSeconds: config.trackMaxSeconds, exitBps: config.exitBps)
         indexDirections()
         if let journal {
@@ -125,10 +128,10 @@ final class DetectorLoop: @unchecked Sendable {
                 var taken = 0
                 while taken < 512, let notice = consumer.tryPop() {
                     let now = MonotonicClock.now()
-                    poppedNanos = now
+                    outlet.popped = now
                     noticesTaken &+= 1
                     if noticesTaken & 15 == 0 { noticeAge.record(now - notice.tsReceivedNanos) }
-                    detector.evaluate(notice, now: now) { record in emitted(&record) }
+                    detector.evaluate(notice, now: now, emit: emitToExecutor)
                     taken += 1
                 }
                 drained += taken
@@ -175,16 +178,13 @@ final class DetectorLoop: @unchecked Sendable {
         }
     }
 
-    private func emitted(_ record: inout OpportunityRecord) {
-        outlet.take(record, popped: poppedNanos, holding: detector)
-    }
-
-    /// The decision path end to end on the understudy's books: its evaluation, then `take` on the
-    /// rehearsal's outlet (its private ring, the understudy's hold); nothing is kept.
+    /// The decision path end to end on the understudy's books: its evaluation, then the emit
+    /// closure's code on the rehearsal's outlet (its private ring, the understudy's hold); nothing
+    /// is kept.
     private func rehearse() {
         guard let rehearsal else { return }
-        if let rehearsalOutlet {
-            rehearsal.run { record, understudy in rehearsalOutlet.take(record, popped: 0, holding: understudy) }
+        if let rehearsalOutlet, let emitToRehearsal {
+            rehearsal.run(emit: emitToRehearsal)
             rehearsalOutlet.discardRehearsed()
         } else {
             rehearsal.run()
@@ -298,6 +298,9 @@ final class DetectorLoop: @unchecked Sendable {
     /// `--wait busy`: the decision path run on private books while idle.
     private var rehearsal: DecisionRehearsal?
     private var rehearsalOutlet: OpportunityOutlet?
+    /// `evaluate`'s emit closures, made once (see `OpportunityOutlet.emitter`).
+    private let emitToExecutor: (inout OpportunityRecord) -> Void
+    private var emitToRehearsal: ((inout OpportunityRecord) -> Void)?
     /// `--wait busy`: how often an idle detector rehearses the decision path.
     static let rehearsalIntervalNanos: Int64 = 50_000
 
@@ -306,7 +309,11 @@ final class DetectorLoop: @unchecked Sendable {
         let open = tracker.open
         universe = fresh
         detector = SpreadDetector(store: store, universe: fresh, config: detector.config, firstId: UInt64(WallClock.now() / 1000))
-        if wait == .busy { rehearsal = DecisionRehearsal(universe: fresh, config: detector.config) }
+        outlet.holder = detector
+        if wait == .busy {
+            rehearsal = DecisionRehearsal(universe: fresh, config: detector.config)
+            rehearsalOutlet?.holder = rehearsal?.understudy
+        }
         indexDirections()
         let lines = open.map { track in
             SpreadTracker.line(.opened(track, grossBps: 0, netBps: track.lastNetBps, quantity: 0), wallMillis: track.openedWallMillis)

@@ -16,6 +16,10 @@ final class OpportunityOutlet {
     private(set) var pending: [(record: OpportunityRecord, popped: Int64)] = []
     /// Pushes the ring refused because the executor had not taken enough.
     private(set) var ringFull: UInt64 = 0
+    /// The detector whose directions `take` holds (the loop's, or the rehearsal's understudy).
+    var holder: SpreadDetector?
+    /// When the notice being evaluated was taken (monotonic ns), set by the loop at each pop.
+    var popped: Int64 = 0
     /// The rehearsal's own consumer: it takes back what the rehearsal pushed.
     private let drain: RingConsumer<OpportunityRecord>?
 
@@ -43,12 +47,20 @@ final class OpportunityOutlet {
     /// One opportunity: to the executor at once; its direction held until its track is opened.
     /// Nothing else: the next candidate of the same notice waits for this.
     @inline(never)
-    func take(_ record: OpportunityRecord, popped: Int64, holding detector: SpreadDetector) {
+    func take(_ record: OpportunityRecord) {
         if let ring, !ring.pushAndNotify(record) { ringFull &+= 1 }
         // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
         // have cooldowns instead.
-        if DetectorLoop.isSpread(record) { detector.hold(direction: Int(record.direction), true) }
+        if DetectorLoop.isSpread(record) { holder?.hold(direction: Int(record.direction), true) }
         pending.append((record, popped))
+    }
+
+    /// What `evaluate` calls with each opportunity. The loop's closure and its rehearsal's are made
+    /// by this one expression: the same code, on different outlets, so rehearsing warms the real
+    /// path from the decision to the ring. Stage probe, a notice's first decision to the start of
+    /// `take`: 330-380 ns when only `take` was shared, 51-61 ns with this.
+    static func emitter(_ outlet: OpportunityOutlet) -> (inout OpportunityRecord) -> Void {
+        { record in outlet.take(record) }
     }
 
     /// The list, emptied (its capacity kept, so `take` never allocates).

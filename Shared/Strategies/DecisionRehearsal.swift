@@ -10,7 +10,8 @@ import Foundation
 /// `run()`. Nothing reaches the real store, rings, counters, ids or cooldowns.
 public final class DecisionRehearsal {
     private let store: PriceStore
-    private let understudy: SpreadDetector
+    /// The second detector: what a rehearsed emit path holds its direction on.
+    public let understudy: SpreadDetector
     private let notice: UpdateNotice
     /// The last rehearsed opportunity (kept, so the work is not optimised away).
     public private(set) var lastRecord = OpportunityRecord()
@@ -50,13 +51,13 @@ public final class DecisionRehearsal {
         understudy.apply(Self.understudyConfig(config))
     }
 
-    /// One rehearsal: the sell side's notice, evaluated as a real one. `emit` gets the record and
-    /// the understudy, so the caller can rehearse what it does with an opportunity too; a hold it
-    /// places on the understudy's direction is lifted afterwards.
-    public func run(emit: (OpportunityRecord, SpreadDetector) -> Void = { _, _ in }) {
+    /// One rehearsal: the sell side's notice, evaluated as a real one. `emit` gets the record, so
+    /// the caller can rehearse what it does with an opportunity too; a hold it places on the
+    /// understudy's direction is lifted afterwards.
+    public func run(emit: (inout OpportunityRecord) -> Void = { _ in }) {
         understudy.evaluate(notice, now: MonotonicClock.now()) { record in
             lastRecord = record
-            emit(record, understudy)
+            emit(&record)
         }
         understudy.hold(direction: Int(lastRecord.direction), false)
         runs &+= 1

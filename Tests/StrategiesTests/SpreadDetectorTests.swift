@@ -224,8 +224,7 @@ import Testing
         #expect(rehearsal.lastRecord.netBps > 50 && rehearsal.runs == 102)
     }
 
-    /// The caller rehearses its own emit path on each run's record: it gets the record and the
-    /// understudy, and a hold it places (as the detector's outlet does) is lifted after the run,
+    /// The caller rehearses its own emit path on each run's record, and a hold it places (as the detector's outlet does) is lifted after the run,
     /// so the next run still reaches the record.
     @Test func rehearsalHandsOutItsRecordAndLiftsTheHold() throws {
         var config = DetectorConfig()
@@ -233,8 +232,8 @@ import Testing
         let rehearsal = try #require(DecisionRehearsal(universe: try Self.universe(), config: config))
         var handed: [OpportunityRecord] = []
         for _ in 0..<3 {
-            rehearsal.run { record, understudy in
-                understudy.hold(direction: Int(record.direction), true)
+            rehearsal.run { record in
+                rehearsal.understudy.hold(direction: Int(record.direction), true)
                 handed.append(record)
             }
         }
