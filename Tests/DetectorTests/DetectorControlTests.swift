@@ -118,8 +118,16 @@ extension DetectorProcessTests {
             _ = drz_pin_current_thread(-1)
             defer { _ = detector.terminate(graceMillis: 2000) }
             #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
-            // The status is first written by the loop, after the pin.
-            #expect(try ControlSocketServer.request(path: socket, command: "status").contains(#""directions":1"#))
+            // The status is first written by the loop, after the pin; until then it reads "{}" (the
+            // loop may start late when other tests keep both CPUs busy).
+            let deadline = Date().addingTimeInterval(10)
+            var status = ""
+            repeat {
+                status = try ControlSocketServer.request(path: socket, command: "status")
+                if status.contains(#""directions":1"#) { break }
+                usleep(20_000)
+            } while Date() < deadline
+            #expect(status.contains(#""directions":1"#))
             var allowed: [String: String] = [:]
             for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/task") {
                 let status = try String(contentsOfFile: "/proc/\(detector.pid)/task/\(task)/status", encoding: .utf8)
