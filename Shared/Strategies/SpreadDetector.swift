@@ -427,13 +427,14 @@ public final class SpreadDetector {
         var buyReceived = buyTop.tsReceivedNanos
         var sellReceived = sellTop.tsReceivedNanos
         if sizing == nil {
-            // The updated source's book is read once per update and sized in place; only the
+            // A leg of the update: one side is the updated source (as `buyTop`/`sellTop` above
+            // assume), whose book is read once per update and sized in place; only the
             // counterpart's is copied here.
             let buyIsUpdated = buySlot == updatedSlot
-            let sellIsUpdated = sellSlot == updatedSlot
+            let sellIsUpdated = !buyIsUpdated
             if !buyIsUpdated { store.prefetchBook(slot: buySlot) }
             if !sellIsUpdated { store.prefetchBook(slot: sellSlot) }
-            guard !(buyIsUpdated || sellIsUpdated) || readUpdatedBook(), buyIsUpdated || count(store.readBook(slot: buySlot, into: &buyBook)),
+            guard readUpdatedBook(), buyIsUpdated || count(store.readBook(slot: buySlot, into: &buyBook)),
                 sellIsUpdated || count(store.readBook(slot: sellSlot, into: &sellBook))
             else { return }
             let buyRead = buyIsUpdated ? updatedBook.top : buyBook.top
@@ -449,13 +450,9 @@ public final class SpreadDetector {
                     SpreadMath.size(
                         buy: updatedBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
                         maxNotional: config.maxNotional, fundingBps: funding)
-                } else if sellIsUpdated {
-                    SpreadMath.size(
-                        buy: buyBook, sell: updatedBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
-                        maxNotional: config.maxNotional, fundingBps: funding)
                 } else {
                     SpreadMath.size(
-                        buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
+                        buy: buyBook, sell: updatedBook, buyRules: buyRules, sellRules: sellRules, entryBps: entry,
                         maxNotional: config.maxNotional, fundingBps: funding)
                 }
         }

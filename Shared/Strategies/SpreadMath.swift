@@ -111,8 +111,8 @@ public enum SpreadMath {
     ) -> Result<Sizing, SizingFailure> {
         let feesBps = buyRules.takerFeeBps + sellRules.takerFeeBps
         guard buy.askCount > 0, sell.bidCount > 0 else { return .failure(.belowThreshold) }
-        let askCount = min(buy.askCount, 8)
-        let bidCount = min(sell.bidCount, 8)
+        let askCount = min(buy.askCount, PriceStore.levelsPerSide)
+        let bidCount = min(sell.bidCount, PriceStore.levelsPerSide)
         // One multiplier per column instead of a table look-up per level.
         let askPriceUnit = value(1, scale: buy.top.priceScale)
         let bidPriceUnit = value(1, scale: sell.top.priceScale)
