@@ -40,6 +40,27 @@ extension DetectorProcessTests {
         try body(prefix, directory, try universeFile(directory))
     }
 
+    /// A scratch detector's arguments: the universe, prefix and tracks folder of `withScratch`, its
+    /// control socket, no Redis.
+    static func detectorArguments(prefix: String, directory: String, universe: String, socket: String) -> [String] {
+        ["--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket]
+    }
+
+    /// The detector's `status`, parsed, once `done` holds for it (asked every 20 ms, for up to
+    /// 10 s: the loop writes it first after it starts, and starts late when other tests keep both
+    /// CPUs busy). The last answer when it never does.
+    static func waitForStatus(_ socket: String, until done: ([String: Any]) -> Bool) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(10)
+        var status: [String: Any] = [:]
+        repeat {
+            let text = try ControlSocketServer.request(path: socket, command: "status")
+            status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+            if done(status) { break }
+            usleep(20_000)
+        } while Date() < deadline
+        return status
+    }
+
     @Test(.timeLimit(.minutes(1))) func commandsChangeWhatTheyName() throws {
         try Self.withScratch("dct") { prefix, directory, universe in try commandsChangeWhatTheyName(prefix: prefix, directory: directory, universe: universe) }
     }
@@ -49,8 +70,7 @@ extension DetectorProcessTests {
         func start() throws -> ChildProcess {
             let child = try ChildProcess(
                 executable: builtBinary("opportunity-detector"),
-                arguments: ["--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket],
-                output: .pipe)
+                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket), output: .pipe)
             let ready = child.readLine(timeoutMillis: 10_000) ?? ""
             #expect(ready.hasPrefix("opportunity-detector running"), "\(ready)")
             return child
@@ -110,24 +130,13 @@ extension DetectorProcessTests {
             _ = drz_pin_current_thread(parentCPU)
             let detector = try ChildProcess(
                 executable: builtBinary("opportunity-detector"),
-                arguments: [
-                    "--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket,
-                    "--wait", "busy", "--cpu", "0",
-                ],
+                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + ["--wait", "busy", "--cpu", "0"],
                 output: .pipe)
             _ = drz_pin_current_thread(-1)
             defer { _ = detector.terminate(graceMillis: 2000) }
             #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
-            // The status is first written by the loop, after the pin; until then it reads "{}" (the
-            // loop may start late when other tests keep both CPUs busy).
-            let deadline = Date().addingTimeInterval(10)
-            var status = ""
-            repeat {
-                status = try ControlSocketServer.request(path: socket, command: "status")
-                if status.contains(#""directions":1"#) { break }
-                usleep(20_000)
-            } while Date() < deadline
-            #expect(status.contains(#""directions":1"#))
+            // The status is first written by the loop, after the pin.
+            #expect(try Self.waitForStatus(socket) { $0["directions"] as? Int == 1 }["directions"] as? Int == 1)
             var allowed: [String: String] = [:]
             for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/task") {
                 let status = try String(contentsOfFile: "/proc/\(detector.pid)/task/\(task)/status", encoding: .utf8)
@@ -161,20 +170,11 @@ extension DetectorProcessTests {
             let socket = "/tmp/\(prefix)-detector.sock"
             let detector = try ChildProcess(
                 executable: builtBinary("opportunity-detector"),
-                arguments: [
-                    "--universe", universe, "--shm-prefix", prefix, "--no-redis", "--tracks-dir", "\(directory)/tracks", "--control-socket", socket,
-                    "--wait", "busy",
-                ],
+                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + ["--wait", "busy"],
                 output: .pipe)
             defer { _ = detector.terminate(graceMillis: 2000) }
             #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
-            var status: [String: Any] = [:]
-            let deadline = Date().addingTimeInterval(10)
-            repeat {
-                usleep(100_000)
-                let text = try ControlSocketServer.request(path: socket, command: "status")
-                status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
-            } while (status["rehearsals"] as? Int ?? 0) < 1_000 && Date() < deadline
+            let status = try Self.waitForStatus(socket) { ($0["rehearsals"] as? Int ?? 0) >= 1_000 }
             #expect((status["rehearsals"] as? Int ?? 0) >= 1_000)
             #expect(status["emissions"] as? Int == 0 && status["executor_ring_full"] as? Int == 0 && status["updates"] as? Int == 0)
             let executor = try RingConsumer<OpportunityRecord>(name: SegmentNames(prefix: prefix).ring("opportunities"))
