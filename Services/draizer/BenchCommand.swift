@@ -10,7 +10,7 @@ import Glibc
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (one JSON line per benchmark on stdout).",
-        subcommands: [FastPathBench.self, ParseBench.self, SignBench.self, GatewayBench.self, DetectorBench.self])
+        subcommands: [FastPathBench.self, ParseBench.self, SignBench.self, GatewayBench.self, DetectorBench.self, MachineBench.self])
 }
 
 struct FastPathBench: ParsableCommand {

@@ -71,4 +71,17 @@ import Testing
         #expect(json["contender"] as? String == "swift-draizer" && json["n_msgs"] as? Int == 3112)
         #expect(json["lat_ns"] is [String: Any])
     }
+
+    @Test func machineBenchPrintsALinePerProbedCPU() throws {
+        let result = try run(["bench", "machine", "--seconds", "0.2", "--cpus", "0"])
+        #expect(result.status == 0)
+        #expect(result.lines.count == 1)
+        let line = try #require(result.lines.first)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["bench"] as? String == "machine.clock_gaps.cpu0" && json["unit"] as? String == "ns")
+        let note = try #require(json["note"] as? String)
+        #expect(note.contains("gaps per second") && note.contains("% of moments"), "\(note)")
+        #expect(try run(["bench", "machine", "--seconds", "0.1", "--cpus", "99"]).status != 0, "a CPU the machine does not have")
+        #expect(try run(["bench", "machine", "--seconds", "-1"]).status != 0)
+    }
 }
