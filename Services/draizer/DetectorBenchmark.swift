@@ -105,6 +105,12 @@ struct DetectorBench: ParsableCommand {
             let part = status[key] as? [String: Any] ?? [:]
             return "p50 \(part["p50"] ?? "-") ns, p99 \(part["p99"] ?? "-") ns"
         }
+        let stalls = status["loop_stalls"] as? [String: Any] ?? [:]
+        let slow = status["tick_over_10us"] as? [String: Any] ?? [:]
+        let tail = "over 10 µs: \(slow["count"] ?? 0) opportunities — \(slow["detector_cpu_away"] ?? 0) taken right after the detector's CPU "
+            + "had been away, \(slow["before_notice"] ?? 0) reaching the detector that late, \(slow["in_decision"] ?? 0) in the decision; "
+            + "the detector's loop lost its CPU ≥ 10 µs \(stalls["count"] ?? 0) times (\(stalls["lost_ns"] ?? 0) ns in all, longest "
+            + "\(stalls["longest_ns"] ?? 0) ns)"
         let setup = "5 gateways + venue-sim (\(rate) updates/s per book) + detector (--wait \(wait)) "
             + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1" : "unpinned")
         let shares = "frame received → notice taken: every 16th notice \(split("notice_age_at_pop_ns")), "
@@ -115,7 +121,7 @@ struct DetectorBench: ParsableCommand {
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
             note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; \(setup); "
-                + "\(status["updates"] ?? 0) updates evaluated; \(shares)")
+                + "\(status["updates"] ?? 0) updates evaluated; \(shares); \(tail)")
     }
 }
 

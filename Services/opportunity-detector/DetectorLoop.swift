@@ -66,6 +66,11 @@ final class DetectorLoop: @unchecked Sendable {
     private var popToFirstDecision = LatencyHistogram()
     /// When the notice behind the last opportunity was taken (to tell a notice's first one).
     private var lastEmittingPop: Int64 = 0
+    /// `--wait busy`: the times this loop's CPU was taken away while it spun.
+    private var stalls = BusyLoopStalls(thresholdNanos: DetectorLoop.slowTickNanos)
+    /// Opportunities decided more than `slowTickNanos` after their frame, by where the time went.
+    private var slowTicks = SlowTicks()
+    static let slowTickNanos: Int64 = 10_000
     private var noticesTaken: UInt64 = 0
     private var skippedAtStart = 0
     private var recent: [String] = []
@@ -128,6 +133,7 @@ final class DetectorLoop: @unchecked Sendable {
                 var taken = 0
                 while taken < 512, let notice = consumer.tryPop() {
                     let now = MonotonicClock.now()
+                    stalls.clockRead(now)
                     outlet.popped = now
                     noticesTaken &+= 1
                     if noticesTaken & 15 == 0 { noticeAge.record(now - notice.tsReceivedNanos) }
@@ -138,9 +144,12 @@ final class DetectorLoop: @unchecked Sendable {
             }
             if !outlet.pending.isEmpty { publishEmissions() }
             let now = MonotonicClock.now()
+            stalls.clockRead(now)
+            var sideWork = false
             if now >= nextHousekeeping {
                 if housekeeping(now: now) { return }
                 nextHousekeeping = now + 1_000_000
+                sideWork = true
             }
             if drained == 0, wait == .busy, now >= nextRehearsal {
                 // Spinning leaves the decision path cold; rehearse it (nothing is emitted).
@@ -149,8 +158,12 @@ final class DetectorLoop: @unchecked Sendable {
                 outlet.warm()
                 rehearsals &+= 1
                 nextRehearsal = now + Self.rehearsalIntervalNanos
+                sideWork = true
             }
-            if drained == 0 { idle() }
+            if drained == 0 {
+                if wait == .busy { stalls.spinStarted(at: sideWork ? MonotonicClock.now() : now) }
+                idle()
+            }
         }
     }
 
@@ -197,7 +210,9 @@ final class DetectorLoop: @unchecked Sendable {
         // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
         // kept, so emitting never allocates.
         for (record, popped) in outlet.pending {
-            tickToDecision.record(record.decidedNanos - record.tickReceivedNanos)
+            let tick = record.decidedNanos - record.tickReceivedNanos
+            tickToDecision.record(tick)
+            if tick > Self.slowTickNanos { slowTicks.counted(popped: popped, record: record, stalls: stalls) }
             popToDecision.record(record.decidedNanos - popped)
             if lastEmittingPop != popped {
                 lastEmittingPop = popped
@@ -348,6 +363,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

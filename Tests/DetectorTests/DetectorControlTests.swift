@@ -181,6 +181,21 @@ extension DetectorProcessTests {
             #expect(executor.tryPop() == nil, "a rehearsed opportunity reached the executor")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.contains("rehearsal-\(detector.pid)-") }
             #expect(leftovers.isEmpty, "\(leftovers)")
+            #expect((status["tick_over_10us"] as? [String: Any])?["count"] as? Int == 0)
+
+            // Stopped while it spins, the loop counts the time it lost. A stop may land in the
+            // side work between spins instead (a small share of the time): try a few times.
+            var stalls: [String: Any] = [:]
+            for _ in 0..<5 {
+                detector.signal(SIGSTOP)
+                usleep(30_000)
+                detector.signal(SIGCONT)
+                usleep(300_000)  // the status is rewritten every 200 ms
+                stalls = try Self.waitForStatus(socket) { _ in true }["loop_stalls"] as? [String: Any] ?? [:]
+                if stalls["count"] as? Int ?? 0 > 0 { break }
+            }
+            #expect(stalls["count"] as? Int ?? 0 >= 1, "\(stalls)")
+            #expect(stalls["longest_ns"] as? Int ?? 0 >= 25_000_000, "\(stalls)")
         }
     }
 
