@@ -71,6 +71,13 @@ final class DetectorLoop: @unchecked Sendable {
     /// Opportunities decided more than `slowTickNanos` after their frame, by where the time went.
     private var slowTicks = SlowTicks()
     static let slowTickNanos: Int64 = 10_000
+    /// Decided, counted, not yet published; since when (monotonic ns).
+    private var unpublished: [OpportunityRecord] = []
+    private var unpublishedSince: Int64 = 0
+    /// Side work waits for the rings to have been quiet this long …
+    static let quietNanos: Int64 = 200_000
+    /// … but no longer than this.
+    static let sideWorkMaxDelayNanos: Int64 = 5_000_000
     private var noticesTaken: UInt64 = 0
     private var skippedAtStart = 0
     private var recent: [String] = []
@@ -88,6 +95,7 @@ final class DetectorLoop: @unchecked Sendable {
         self.universe = universe
         self.consumers = consumers
         outlet = OpportunityOutlet(ring: executor)
+        unpublished.reserveCapacity(1024)
         self.streams = streams
         self.journal = journal
         self.wait = wait
@@ -142,12 +150,27 @@ final class DetectorLoop: @unchecked Sendable {
                 }
                 drained += taken
             }
-            if !outlet.pending.isEmpty { publishEmissions() }
+            if !outlet.pending.isEmpty { accountEmissions() }
             let now = MonotonicClock.now()
             stalls.clockRead(now)
+            // The side work below takes tens to hundreds of µs (text, Redis, the journal). A
+            // dislocation's next frames follow its first within microseconds, and their notices
+            // must not wait for it: it runs once the rings have been quiet for a while, or when
+            // overdue.
+            let quiet = now - outlet.popped >= Self.quietNanos
             var sideWork = false
-            if now >= nextHousekeeping {
-                if housekeeping(now: now) { return }
+            if !unpublished.isEmpty {
+                let overdue = now - unpublishedSince >= Self.sideWorkMaxDelayNanos
+                if quiet || overdue {
+                    publishUnpublished(yielding: !overdue)
+                    sideWork = true
+                }
+            }
+            if now >= nextHousekeeping, quiet || now - nextHousekeeping >= Self.sideWorkMaxDelayNanos {
+                if housekeeping(now: now) {
+                    publishUnpublished(yielding: false)
+                    return
+                }
                 nextHousekeeping = now + 1_000_000
                 sideWork = true
             }
@@ -204,12 +227,14 @@ final class DetectorLoop: @unchecked Sendable {
         }
     }
 
-    /// The side work of this round's opportunities: latency counts, Redis, the status list,
-    /// their tracks.
-    private func publishEmissions() {
+    /// This round's opportunities: their latency counts now; publication later
+    /// (`publishUnpublished`).
+    private func accountEmissions() {
+        if unpublished.isEmpty { unpublishedSince = MonotonicClock.now() }
         // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
         // kept, so emitting never allocates.
         for (record, popped) in outlet.pending {
+            unpublished.append(record)
             let tick = record.decidedNanos - record.tickReceivedNanos
             tickToDecision.record(tick)
             if tick > Self.slowTickNanos { slowTicks.counted(popped: popped, record: record, stalls: stalls) }
@@ -219,9 +244,21 @@ final class DetectorLoop: @unchecked Sendable {
                 popToFirstDecision.record(record.decidedNanos - popped)
             }
             frameToPop.record(popped - record.tickReceivedNanos)
-            publish(record)
         }
         outlet.removeAllPending()
+    }
+
+    /// Opportunities to Redis, the status list and their tracks, oldest first. `yielding` stops as
+    /// soon as a notice arrives, so that it waits for one record's publication at most.
+    private func publishUnpublished(yielding: Bool) {
+        var published = 0
+        while published < unpublished.count {
+            publish(unpublished[published])
+            published += 1
+            if yielding, consumers.contains(where: { $0.hasRecords }) { break }
+        }
+        unpublished.removeFirst(published)
+        unpublishedSince = MonotonicClock.now()
     }
 
     static func isSpread(_ record: OpportunityRecord) -> Bool {
@@ -285,7 +322,11 @@ final class DetectorLoop: @unchecked Sendable {
             tracker.intervalNanos = Int64(config.trackIntervalMillis) * 1_000_000
             tracker.maxAgeMillis = Int64(config.trackMaxSeconds * 1000)
         }
-        if let universe = taken.universe { reload(universe) }
+        if let universe = taken.universe {
+            // Records name their symbol and direction by index in the universe they came from.
+            publishUnpublished(yielding: false)
+            reload(universe)
+        }
         if let funding {
             for rate in funding.drain() {
                 guard let symbol = universe.symbolId(named: rate.symbol), let source = SourceId(name: rate.source) else { continue }
