@@ -45,6 +45,22 @@ import Venues
         #expect(throws: expected) { try frame.withUnsafeBytes { try BinanceDepthParser.parseDiff($0, into: &depth) } }
     }
 
+    /// Levels read the same in the compact form venues send and in any other valid JSON shape;
+    /// every prefix of a diff is an error.
+    @Test func levelShapesReadAlike() throws {
+        let text = #"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[["1.5","2"], [ "1.4" , "3" ],[1.3,4],["1.2","5","x",[1]],["1.1" ,"6"]],"a":[["1.6","0"]]}"#
+        var depth = DepthMessage()
+        let frame = Array(text.utf8)
+        try frame.withUnsafeBytes { try BinanceDepthParser.parseDiff($0, into: &depth) }
+        let bids = depth.bids.map { "\($0.price)/\($0.quantity)" }
+        #expect(bids == ["1.5/2", "1.4/3", "1.3/4", "1.2/5", "1.1/6"])
+        #expect(depth.asks.map { "\($0.price)/\($0.quantity)" } == ["1.6/0"])
+        for length in 0..<frame.count {
+            let prefix = Array(frame[0..<length])
+            #expect(throws: VenueParseError.self) { try prefix.withUnsafeBytes { try BinanceDepthParser.parseDiff($0, into: &depth) } }
+        }
+    }
+
     /// Every prefix of a valid frame is an error, never a crash or a price.
     @Test func everyTruncationIsAnError() {
         var ticker = TopOfBookQuote()

@@ -61,6 +61,10 @@ extension JSONCursor {
         guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
         try beginArray()
         while try nextElement() {
+            if let level = try quotedPair(field) {
+                levels.append(level)
+                continue
+            }
             guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
             try beginArray()
             guard try nextElement() else { throw .missingField(field) }
@@ -72,5 +76,36 @@ extension JSONCursor {
             guard !quantity.isNegative else { throw .nonPositive(field) }
             levels.append(LevelUpdate(price: price, quantity: quantity))
         }
+    }
+
+    /// A level as venues write it, `["price","quantity"` with nothing between the tokens, read in
+    /// one pass (then `]`, or OKX's further elements, skipped); nil with nothing consumed for any
+    /// other shape, which the general path reads (and reports) instead.
+    @inline(__always)
+    mutating func quotedPair(_ field: StaticString) throws(VenueParseError) -> LevelUpdate? {
+        let quote = UInt8(ascii: "\"")
+        var next = position
+        guard next + 2 < count, base[next] == UInt8(ascii: "["), base[next + 1] == quote else { return nil }
+        next += 2
+        let price: ExactDecimal
+        let quantity: ExactDecimal
+        do {
+            let (value, used) = try ExactDecimal.parsePrefix(UnsafeRawBufferPointer(start: base + next, count: count - next))
+            price = value
+            next += used
+            guard next + 3 < count, base[next] == quote, base[next + 1] == UInt8(ascii: ","), base[next + 2] == quote else { return nil }
+            next += 3
+            let (amount, amountUsed) = try ExactDecimal.parsePrefix(UnsafeRawBufferPointer(start: base + next, count: count - next))
+            quantity = amount
+            next += amountUsed
+        } catch {
+            throw .invalidDecimal(field, error)
+        }
+        guard next < count, base[next] == quote else { return nil }
+        guard price.isPositive else { throw .nonPositive(field) }
+        guard !quantity.isNegative else { throw .nonPositive(field) }
+        position = next + 1
+        while try nextElement() { try skipValue() }
+        return LevelUpdate(price: price, quantity: quantity)
     }
 }

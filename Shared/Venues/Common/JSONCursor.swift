@@ -16,7 +16,7 @@ public struct JSONCursor {
     // never letting it escape; every read below checks `position < count` first.
     let base: UnsafePointer<UInt8>
     let count: Int
-    public private(set) var position: Int
+    public internal(set) var position: Int
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
