@@ -84,6 +84,41 @@ extension ExactDecimal {
     /// used; stops at the first byte that cannot continue the number (a closing quote, a comma),
     /// so a JSON reader parses a field in one pass. An empty number is `.empty`.
     public static func parsePrefix(_ bytes: UnsafeRawBufferPointer) throws(DecimalParseError) -> (ExactDecimal, Int) {
+        if let short = shortPrefix(bytes) { return short }
+        return try generalPrefix(bytes)
+    }
+
+    /// The shape of most exchange decimals, read with two 8-byte loads: 1–7 integer digits, then
+    /// optionally a point and 1–8 decimals; no sign, no exponent, and at least 18 bytes readable
+    /// (inside a frame, the field's closing quote and more follow). Nil for anything else, which
+    /// `generalPrefix` reads — with the same result, as a test checks.
+    @inline(__always)
+    static func shortPrefix(_ bytes: UnsafeRawBufferPointer) -> (ExactDecimal, Int)? {
+        guard bytes.count >= 18, let base = bytes.baseAddress else { return nil }
+        let head = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) ^ 0x3030_3030_3030_3030
+        let integerDigits = (((head &+ 0x7676_7676_7676_7676) | head) & 0x8080_8080_8080_8080).trailingZeroBitCount >> 3
+        guard integerDigits > 0, integerDigits < 8 else { return nil }
+        var mantissa = Int64(eightDigits(head << UInt64(64 - 8 * integerDigits)))
+        let next = bytes[integerDigits]
+        guard next == UInt8(ascii: ".") else {
+            guard next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else { return nil }
+            return (ExactDecimal(uncheckedMantissa: mantissa, scale: 0), integerDigits)
+        }
+        let start = integerDigits + 1
+        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) ^ 0x3030_3030_3030_3030
+        let fractionDigits = (((tail &+ 0x7676_7676_7676_7676) | tail) & 0x8080_8080_8080_8080).trailingZeroBitCount >> 3
+        let end = start + fractionDigits
+        let after = bytes[end]
+        // No decimals (an error the general path reports), a ninth one, or an exponent.
+        guard fractionDigits > 0, after &- UInt8(ascii: "0") >= 10, after != UInt8(ascii: "e"), after != UInt8(ascii: "E") else {
+            return nil
+        }
+        mantissa = mantissa &* DecimalPowers.int64[fractionDigits] &+ Int64(eightDigits(tail << UInt64(64 - 8 * fractionDigits)))
+        return (ExactDecimal(uncheckedMantissa: mantissa, scale: UInt8(fractionDigits)), end)
+    }
+
+    /// Any decimal `parsePrefix` accepts, byte by byte where it must.
+    static func generalPrefix(_ bytes: UnsafeRawBufferPointer) throws(DecimalParseError) -> (ExactDecimal, Int) {
         let count = bytes.count
         guard count > 0 else { throw .empty }
         var index = 0
