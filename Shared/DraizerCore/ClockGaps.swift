@@ -10,11 +10,6 @@ public struct ClockGaps: Sendable, Equatable {
     public struct Gap: Sendable, Equatable {
         public var startNanos: Int64
         public var lengthNanos: Int64
-
-        public init(startNanos: Int64, lengthNanos: Int64) {
-            self.startNanos = startNanos
-            self.lengthNanos = lengthNanos
-        }
     }
 
     /// Shorter gaps are the loop's own jitter and are not kept.

@@ -1,5 +1,6 @@
-import DraizerCore
 import Testing
+
+@testable import DraizerCore
 
 @Suite struct ClockGapsTests {
     /// Reads every 100 ns from 0 to 100 µs, but for a 5 µs gap at 10 µs and a 20 µs one at 50 µs.
