@@ -15,8 +15,9 @@ struct MachineBench: ParsableCommand {
               timer tick, another task, the hypervisor). All CPUs are probed at once, as a busy-polling
               service would run. The JSON line's percentiles are of the gaps' lengths; the note gives
               their rates, the time lost, the local timer interrupts and steal time over the same
-              seconds, and the share of moments at which a path of --window-ns on that CPU would be
-              held up by at least --delay-ns.
+              seconds, and how often a path of --window-ns on that CPU would be held up by at least
+              --delay-ns: started at a random moment (a notice reaching a spinning consumer, which may
+              find the CPU away), and when already running (a gap must open during it).
             Run it on an otherwise quiet machine.
             """)
 
@@ -55,11 +56,14 @@ struct MachineBench: ParsableCommand {
         let seconds = Double(tally.observedNanos) / 1e9
         func perSecond(_ count: Int) -> String { String(format: "%.0f", seconds > 0 ? Double(count) / seconds : 0) }
         let exposure = tally.exposure(windowNanos: Int64(windowNs), delayNanos: Int64(delayNs))
+        let interrupted = tally.interruptedShare(windowNanos: Int64(windowNs), delayNanos: Int64(delayNs))
         var note = "\(String(format: "%.1f", seconds)) s, \(tally.reads) clock reads; gaps per second: "
             + "≥1 µs \(perSecond(tally.count(atLeast: 1_000))), ≥10 µs \(perSecond(tally.count(atLeast: 10_000))), "
             + "≥100 µs \(perSecond(tally.count(atLeast: 100_000))), ≥1 ms \(perSecond(tally.count(atLeast: 1_000_000))); "
             + "time lost \(String(format: "%.2f", tally.lostFraction * 100)) %, longest \(tally.longestNanos) ns; "
-            + "a \(windowNs) ns path is held up ≥ \(delayNs) ns at \(String(format: "%.2f", exposure * 100)) % of moments"
+            + "a \(windowNs) ns path is held up ≥ \(delayNs) ns at \(String(format: "%.2f", exposure * 100)) % of moments "
+            + "(started at a random moment, as a notice reaches a spinning consumer), in "
+            + "\(String(format: "%.2f", interrupted * 100)) % of runs when already on the CPU"
         if let timer { note += "; local timer interrupts \(perSecond(Int(timer)))/s" }
         // /proc/stat counts in USER_HZ (100 a second on Linux).
         if let steal, seconds > 0 { note += "; steal \(String(format: "%.2f", Double(steal) / 100 / seconds * 100)) %" }

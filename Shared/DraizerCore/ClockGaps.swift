@@ -79,6 +79,13 @@ public struct ClockGaps: Sendable, Equatable {
         return sorted[min(sorted.count - 1, Int(max(0, fraction) * Double(sorted.count)))]
     }
 
+    /// The share (0…1) of runs of a path of `windowNanos` that is already on the CPU when it starts
+    /// (a gateway handling a frame) in which a gap of at least `delayNanos` opens before it ends.
+    public func interruptedShare(windowNanos: Int64, delayNanos: Int64) -> Double {
+        guard observedNanos > 0 else { return 0 }
+        return min(1, Double(count(atLeast: delayNanos)) * Double(max(0, windowNanos)) / Double(observedNanos))
+    }
+
     /// The share of moments (0…1) at which a path of `windowNanos` on this CPU, started then,
     /// is held up by at least `delayNanos`: either the CPU is away when the path should start and
     /// returns `delayNanos` or more later, or a gap of at least `delayNanos` opens before the

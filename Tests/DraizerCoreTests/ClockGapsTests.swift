@@ -31,6 +31,8 @@ import Testing
         #expect(abs(tally.exposure(windowNanos: 4_000, delayNanos: 1_000) - 0.31) < 1e-12)
         // A delay longer than every gap: never.
         #expect(tally.exposure(windowNanos: 4_000, delayNanos: 30_000) == 0)
+        // Already running: one gap of ≥ 10 µs opens in 100 µs, so a 4 µs run meets it 4 % of the time.
+        #expect(abs(tally.interruptedShare(windowNanos: 4_000, delayNanos: 10_000) - 0.04) < 1e-12)
     }
 
     @Test func overlappingExposuresCountOnce() {
