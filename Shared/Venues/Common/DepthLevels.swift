@@ -61,26 +61,29 @@ extension JSONCursor {
         guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
         try beginArray()
         while try nextElement() {
-            if let level = try quotedPair(field) {
-                levels.append(level)
-                continue
-            }
-            guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
-            try beginArray()
-            guard try nextElement() else { throw .missingField(field) }
-            let price = try decimal(field)
-            guard try nextElement() else { throw .missingField(field) }
-            let quantity = try decimal(field)
+            // (`??` would throw untyped: its right side is an autoclosure.)
+            let level: LevelUpdate
+            if let quoted = try quotedPair(field) { level = quoted } else { level = try pair(field) }
             while try nextElement() { try skipValue() }
-            guard price.isPositive else { throw .nonPositive(field) }
-            guard !quantity.isNegative else { throw .nonPositive(field) }
-            levels.append(LevelUpdate(price: price, quantity: quantity))
+            guard level.price.isPositive else { throw .nonPositive(field) }
+            guard !level.quantity.isNegative else { throw .nonPositive(field) }
+            levels.append(level)
         }
     }
 
-    /// A level as venues write it, `["price","quantity"` with nothing between the tokens, read in
-    /// one pass (then `]`, or OKX's further elements, skipped); nil with nothing consumed for any
-    /// other shape, which the general path reads (and reports) instead.
+    /// A level's price and quantity in any JSON shape; the cursor is left after the quantity.
+    mutating func pair(_ field: StaticString) throws(VenueParseError) -> LevelUpdate {
+        guard try peek() == UInt8(ascii: "[") else { throw .wrongType(field) }
+        try beginArray()
+        guard try nextElement() else { throw .missingField(field) }
+        let price = try decimal(field)
+        guard try nextElement() else { throw .missingField(field) }
+        return LevelUpdate(price: price, quantity: try decimal(field))
+    }
+
+    /// `pair` for a level as venues write it, `["price","quantity"` with nothing between the
+    /// tokens, read in one pass; nil with nothing consumed for any other shape, which `pair`
+    /// reads (and reports) instead.
     @inline(__always)
     mutating func quotedPair(_ field: StaticString) throws(VenueParseError) -> LevelUpdate? {
         let quote = UInt8(ascii: "\"")
@@ -102,10 +105,7 @@ extension JSONCursor {
             throw .invalidDecimal(field, error)
         }
         guard next < count, base[next] == quote else { return nil }
-        guard price.isPositive else { throw .nonPositive(field) }
-        guard !quantity.isNegative else { throw .nonPositive(field) }
         position = next + 1
-        while try nextElement() { try skipValue() }
         return LevelUpdate(price: price, quantity: quantity)
     }
 }
