@@ -47,12 +47,8 @@ extension ExactDecimal {
         var index = start
         if let base = bytes.baseAddress {
             while count - index >= 8 {
-                // Byte k of the load is the k-th character: ASCII digits become 0...9.
-                let values = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ 0x3030_3030_3030_3030
-                // Top bit of each byte that is not a digit: a value of 10...127 reaches it when 0x76
-                // is added (no carry out of a digit's byte), a value of 128 or more has it already.
-                let notDigits = ((values &+ 0x7676_7676_7676_7676) | values) & 0x8080_8080_8080_8080
-                let digits = notDigits.trailingZeroBitCount >> 3
+                let values = digitValues(base, at: index)
+                let digits = leadingDigits(values)
                 if digits == 0 { return index - start }
                 guard mantissa < DecimalPowers.int64[18 - digits] else { throw .tooManyDigits }
                 mantissa = mantissa &* DecimalPowers.int64[digits] &+ Int64(eightDigits(values << UInt64(64 - 8 * digits)))
@@ -69,6 +65,20 @@ extension ExactDecimal {
             index += 1
         }
         return index - start
+    }
+
+    /// Eight bytes from `offset`, byte k the k-th character, with ASCII digits turned into 0...9.
+    @inline(__always)
+    static func digitValues(_ base: UnsafeRawPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) ^ 0x3030_3030_3030_3030
+    }
+
+    /// How many of `digitValues`' bytes, from the first, are digits (0...8): the top bit of each
+    /// byte that is not a digit is set, as a value of 10...127 reaches it when 0x76 is added (no
+    /// carry out of a digit's byte) and a value of 128 or more has it already.
+    @inline(__always)
+    static func leadingDigits(_ values: UInt64) -> Int {
+        (((values &+ 0x7676_7676_7676_7676) | values) & 0x8080_8080_8080_8080).trailingZeroBitCount >> 3
     }
 
     /// The number written by eight digit values, one a byte, the most significant in the lowest
@@ -95,8 +105,8 @@ extension ExactDecimal {
     @inline(__always)
     static func shortPrefix(_ bytes: UnsafeRawBufferPointer) -> (ExactDecimal, Int)? {
         guard bytes.count >= 18, let base = bytes.baseAddress else { return nil }
-        let head = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) ^ 0x3030_3030_3030_3030
-        let integerDigits = (((head &+ 0x7676_7676_7676_7676) | head) & 0x8080_8080_8080_8080).trailingZeroBitCount >> 3
+        let head = digitValues(base, at: 0)
+        let integerDigits = leadingDigits(head)
         guard integerDigits > 0, integerDigits < 8 else { return nil }
         var mantissa = Int64(eightDigits(head << UInt64(64 - 8 * integerDigits)))
         let next = bytes[integerDigits]
@@ -105,8 +115,8 @@ extension ExactDecimal {
             return (ExactDecimal(uncheckedMantissa: mantissa, scale: 0), integerDigits)
         }
         let start = integerDigits + 1
-        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) ^ 0x3030_3030_3030_3030
-        let fractionDigits = (((tail &+ 0x7676_7676_7676_7676) | tail) & 0x8080_8080_8080_8080).trailingZeroBitCount >> 3
+        let tail = digitValues(base, at: start)
+        let fractionDigits = leadingDigits(tail)
         let end = start + fractionDigits
         let after = bytes[end]
         // No decimals (an error the general path reports), a ninth one, or an exponent.
