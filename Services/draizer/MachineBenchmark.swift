@@ -2,6 +2,7 @@ import ArgumentParser
 import CDraizerShim
 import DraizerCore
 import Foundation
+import Synchronization
 
 /// `draizer bench machine`: how often, and for how long, each CPU is taken away from a thread
 /// that never blocks — the floor under every tail-latency figure measured on this machine.
@@ -12,9 +13,9 @@ struct MachineBench: ParsableCommand {
         discussion: """
             machine.clock_gaps.cpuN: a thread pinned to CPU N reads the monotonic clock in a loop; a
               gap of 1 µs or more between two reads is time the CPU spent elsewhere (the kernel's
-              timer tick, another task, the hypervisor). All CPUs are probed at once, as a busy-polling
-              service would run. The JSON line's percentiles are of the gaps' lengths; the note gives
-              their rates, the time lost, the local timer interrupts and steal time over the same
+              timer tick, another task, the hypervisor). The CPUs (all, or --cpus) are probed at once,
+              as busy-polling services would run. The JSON line's percentiles are of the gaps' lengths;
+              the note gives their rates, the time lost, the local timer interrupts and steal time over the same
               seconds, and how often a path of --window-ns on that CPU would be held up by at least
               --delay-ns: started at a random moment (a notice reaching a spinning consumer, which may
               find the CPU away), and when already running (a gap must open during it).
@@ -34,11 +35,12 @@ struct MachineBench: ParsableCommand {
         let available = max(1, Int(drz_available_cpus()))
         var probed = Array(0..<available)
         if let cpus {
-            let listed = cpus.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !listed.isEmpty, listed.allSatisfy({ $0 != nil && $0! >= 0 && $0! < available }) else {
+            let fields = cpus.split(separator: ",")
+            let listed = fields.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { (0..<available).contains($0) }
+            guard !fields.isEmpty, listed.count == fields.count else {
                 throw CommandFailure("--cpus: expected CPU numbers below \(available), was \(cpus)")
             }
-            probed = Array(Set(listed.compactMap { $0 })).sorted()
+            probed = Array(Set(listed)).sorted()
         }
         let before = KernelCounters.read()
         let tallies = ClockGapProbes.run(cpus: probed, pin: available > 1, seconds: seconds)
@@ -78,39 +80,20 @@ struct MachineBench: ParsableCommand {
 enum ClockGapProbes {
     /// The tallies in the order of `cpus`; a thread that could not be pinned reports none.
     static func run(cpus: [Int], pin: Bool, seconds: Double) -> [ClockGaps] {
-        let results = ProbeResults(count: cpus.count)
+        let results = Mutex(Array(repeating: ClockGaps(), count: cpus.count))
         let group = DispatchGroup()
         for (slot, cpu) in cpus.enumerated() {
             group.enter()
             let thread = Thread {
                 let pinned = pin ? drz_pin_current_thread(Int32(cpu)) == 0 : true
-                results.set(slot, pinned ? ClockGaps.probe(seconds: seconds) : ClockGaps())
+                let tally = pinned ? ClockGaps.probe(seconds: seconds) : ClockGaps()
+                results.withLock { $0[slot] = tally }
                 group.leave()
             }
             thread.start()
         }
         group.wait()
-        return results.all
-    }
-
-    /// Each thread writes its own slot; read after all have finished.
-    private final class ProbeResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var values: [ClockGaps]
-
-        init(count: Int) { values = Array(repeating: ClockGaps(), count: count) }
-
-        func set(_ index: Int, _ value: ClockGaps) {
-            lock.lock()
-            values[index] = value
-            lock.unlock()
-        }
-
-        var all: [ClockGaps] {
-            lock.lock()
-            defer { lock.unlock() }
-            return values
-        }
+        return results.withLock { $0 }
     }
 }
 

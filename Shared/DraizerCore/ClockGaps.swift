@@ -100,9 +100,8 @@ public struct ClockGaps: Sendable, Equatable {
             let from = gap.startNanos - max(0, windowNanos)
             let to = gap.startNanos + gap.lengthNanos - max(0, delayNanos)
             guard to > from else { continue }
-            if let start = runStart, from <= runEnd {
+            if runStart != nil, from <= runEnd {
                 runEnd = max(runEnd, to)
-                runStart = start
             } else {
                 if let start = runStart { covered += runEnd - start }
                 runStart = from
