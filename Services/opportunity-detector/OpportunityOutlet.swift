@@ -4,7 +4,8 @@ import Foundation
 import Strategies
 
 /// Where a decision goes the moment it is made: into a ring for the executor, its direction held,
-/// and onto the list the loop's slower side work reads once the rings are drained.
+/// and onto the list the loop counts once the rings are drained (and publishes when they are
+/// quiet).
 ///
 /// A busy detector keeps two: the real one, and its rehearsal's, whose ring no other process
 /// maps. Both run this same code, so rehearsing keeps it in the instruction cache. Measured with
@@ -12,7 +13,7 @@ import Strategies
 /// 1.1–1.3 µs between its decision and the end of `take`, the next ones of the same notice 0.1 µs.
 final class OpportunityOutlet {
     let ring: RingProducer<OpportunityRecord>?
-    /// Emitted since the side work last ran, with when their notice was taken.
+    /// Emitted since the loop last counted them, with when their notice was taken.
     private(set) var pending: [(record: OpportunityRecord, popped: Int64)] = []
     /// Pushes the ring refused because the executor had not taken enough.
     private(set) var ringFull: UInt64 = 0
