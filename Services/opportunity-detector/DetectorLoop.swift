@@ -37,6 +37,8 @@ final class DetectorLoop: @unchecked Sendable {
     let store: PriceStore
     let control: ControlSegment
     let consumers: [RingConsumer<UpdateNotice>]
+    /// The same rings, for looking at between pauses.
+    let poller: RingPoller<UpdateNotice>
     /// The executor ring's side of each decision (and the list of this round's opportunities).
     let outlet: OpportunityOutlet
     let streams: StreamPublisher?
@@ -94,6 +96,7 @@ final class DetectorLoop: @unchecked Sendable {
         self.control = control
         self.universe = universe
         self.consumers = consumers
+        poller = RingPoller(consumers)
         outlet = OpportunityOutlet(ring: executor)
         unpublished.reserveCapacity(1024)
         self.streams = streams
@@ -196,17 +199,17 @@ final class DetectorLoop: @unchecked Sendable {
             // A pause takes about 25 ns on this machine's CPUs: look at the rings between pauses,
             // or a notice waits for the whole spin (64 pauses, 1.6 µs) before it is taken.
             for _ in 0..<64 {
-                for consumer in consumers where consumer.hasRecords { return }
+                if poller.anyHasRecords { return }
                 drz_cpu_relax()
             }
         case .futex:
             for _ in 0..<256 {
-                for consumer in consumers where consumer.hasRecords { return }
+                if poller.anyHasRecords { return }
                 drz_cpu_relax()
             }
             let doorbell = control.updateDoorbell
             doorbell.prepareToSleep()
-            for consumer in consumers where consumer.hasRecords {
+            if poller.anyHasRecords {
                 doorbell.cancelSleep()
                 return
             }
@@ -255,7 +258,7 @@ final class DetectorLoop: @unchecked Sendable {
         while published < unpublished.count {
             publish(unpublished[published])
             published += 1
-            if yielding, consumers.contains(where: { $0.hasRecords }) { break }
+            if yielding, poller.anyHasRecords { break }
         }
         unpublished.removeFirst(published)
         unpublishedSince = MonotonicClock.now()

@@ -31,6 +31,13 @@ public enum SPSCRing {
         static let records = 512
     }
 
+    /// The consumer's check for waiting records: the producer's tail (sequentially consistent, for
+    /// the sleep protocol) against the consumer's head.
+    @inline(__always)
+    static func hasRecords(_ words: SharedWords) -> Bool {
+        words.loadSeqCst(Offset.tail) != words.loadRelaxed(Offset.head)
+    }
+
     static func recordBytes<Record: RingRecord>(_: Record.Type) -> Int {
         (MemoryLayout<Record>.stride + 7) & ~7
     }
@@ -233,9 +240,7 @@ public final class RingConsumer<Record: RingRecord>: @unchecked Sendable {
     }
 
     /// True when at least one record is waiting (sequentially consistent, for the sleep protocol).
-    public var hasRecords: Bool {
-        words.loadSeqCst(SPSCRing.Offset.tail) != words.loadRelaxed(SPSCRing.Offset.head)
-    }
+    public var hasRecords: Bool { SPSCRing.hasRecords(words) }
 
     /// Waits for a record: spins `spinIterations` times, then sleeps on the doorbell for at most
     /// `timeoutNanos`. Returns true when a record is waiting. Busy-polling consumers pass a large

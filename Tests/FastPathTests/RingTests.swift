@@ -32,6 +32,29 @@ import Testing
         }
     }
 
+    /// A poller over three rings sees a record waiting in any of them, and none once all are
+    /// drained.
+    @Test func pollerSeesARecordInAnyRing() throws {
+        try withSegmentPrefix { prefix in
+            var producers: [RingProducer<ProbeRecord>] = []
+            var consumers: [RingConsumer<ProbeRecord>] = []
+            for index in 0..<3 {
+                let name = "/\(prefix).ring.poll\(index)"
+                _ = try SPSCRing.create(name: name, capacity: 4, of: ProbeRecord.self)
+                producers.append(try RingProducer<ProbeRecord>(name: name))
+                consumers.append(try RingConsumer<ProbeRecord>(name: name))
+            }
+            let poller = RingPoller(consumers)
+            #expect(!poller.anyHasRecords)
+            for index in [2, 0, 1] {
+                #expect(producers[index].tryPush(ProbeRecord(sequence: UInt64(index), sentNanos: 0)))
+                #expect(poller.anyHasRecords, "ring \(index)")
+                #expect(consumers[index].tryPop()?.sequence == UInt64(index))
+                #expect(!poller.anyHasRecords, "ring \(index) drained")
+            }
+        }
+    }
+
     @Test func secondLiveProducerIsRefused() throws {
         try withSegmentPrefix { prefix in
             let name = "/\(prefix).ring.roles"
