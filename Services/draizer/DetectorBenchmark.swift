@@ -105,6 +105,11 @@ struct DetectorBench: ParsableCommand {
             let part = status[key] as? [String: Any] ?? [:]
             return "p50 \(part["p50"] ?? "-") ns, p99 \(part["p99"] ?? "-") ns"
         }
+        let byFrame = status["tick_to_decision_by_frame_ns"] as? [String: Any] ?? [:]
+        func decidedOn(_ key: String) -> String {
+            let part = byFrame[key] as? [String: Any] ?? [:]
+            return "\(part["count"] ?? 0) (p50 \(part["p50"] ?? "-") ns, p99 \(part["p99"] ?? "-") ns)"
+        }
         let stalls = status["loop_stalls"] as? [String: Any] ?? [:]
         let slow = status["tick_over_10us"] as? [String: Any] ?? [:]
         let tail = "over 10 µs: \(slow["count"] ?? 0) opportunities — \(slow["detector_cpu_away"] ?? 0) taken right after the detector's CPU "
@@ -120,7 +125,8 @@ struct DetectorBench: ParsableCommand {
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
-            note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; \(setup); "
+            note: "\(Int(number("count") ?? 0)) opportunities (\(taken) taken from the ring), max \(Int(number("max") ?? 0)) ns; "
+                + "decided on a top-of-book frame \(decidedOn("top_of_book")), on a depth frame \(decidedOn("depth")); \(setup); "
                 + "\(status["updates"] ?? 0) updates evaluated; \(shares); \(tail)")
     }
 }

@@ -300,7 +300,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         switch states[index].sync.diffReceived(depth) {
         case .applied:
             if depth.isSnapshot { setResyncPending(index, false) }
-            publish(index, now: now)
+            publish(index, now: now, after: .depth)
         case .resyncNeeded:
             health.gapDetected()
             store.markUnverified(slot: states[index].slot)
@@ -324,17 +324,18 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         }
         states[index].quote = (BookLevel(price: bid, quantity: bidSize), BookLevel(price: ask, quantity: askSize), quote.updateId)
         states[index].lastExchangeMillis = max(states[index].lastExchangeMillis, quote.eventTimeMillis)
-        if states[index].sync.withBook({ $0.isVerified }) { publish(index, now: now) }
+        if states[index].sync.withBook({ $0.isVerified }) { publish(index, now: now, after: .topOfBook) }
     }
 
     /// Publishes the instrument's entry and its update notice; `now` is when the frame that
-    /// caused it was received (`fromFrame` false for REST snapshots, which are not timed).
-    private func publish(_ index: Int, now: Int64, fromFrame: Bool = true) {
+    /// caused it was received (`fromFrame` false for REST snapshots, which are not timed), `kind`
+    /// what it carried.
+    private func publish(_ index: Int, now: Int64, after kind: UpdateNotice.Kind, fromFrame: Bool = true) {
         let snapshot = states[index].snapshot(receivedNanos: now)
         store.publish(slot: states[index].slot, book: snapshot)
         if snapshot.top.verified, pendingResyncs == 0 { health.setState(.live) }
         if let ring {
-            let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: 1, tsReceivedNanos: now)
+            let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: kind.rawValue, tsReceivedNanos: now)
             if !ring.tryPush(notice) { ringFull &+= 1 }
             doorbell?.ring()
         }
@@ -389,7 +390,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             {
                 if states[index].sync.snapshotReceived(snapshot) == nil {
                     setResyncPending(index, false)
-                    publish(index, now: MonotonicClock.now(), fromFrame: false)
+                    publish(index, now: MonotonicClock.now(), after: .depth, fromFrame: false)
                     return
                 }
                 health.gapDetected()

@@ -56,6 +56,10 @@ final class DetectorLoop: @unchecked Sendable {
     private var tracker: SpreadTracker
     private var directionsByName: [String: Int] = [:]
     private var tickToDecision = LatencyHistogram()
+    /// The same, by what the deciding frame carried: a best bid/ask, or depth (a diff re-prices
+    /// many levels, and takes the gateway longer).
+    private var tickAfterTopOfBook = LatencyHistogram()
+    private var tickAfterDepth = LatencyHistogram()
     /// Gateway frame received → notice taken from the ring (how much of tick-to-decision is
     /// before the detector), sampled every 16th notice.
     private var noticeAge = LatencyHistogram()
@@ -146,6 +150,7 @@ final class DetectorLoop: @unchecked Sendable {
                     let now = MonotonicClock.now()
                     stalls.clockRead(now)
                     outlet.popped = now
+                    outlet.poppedKind = notice.kind
                     noticesTaken &+= 1
                     if noticesTaken & 15 == 0 { noticeAge.record(now - notice.tsReceivedNanos) }
                     detector.evaluate(notice, now: now, emit: emitToExecutor)
@@ -236,10 +241,15 @@ final class DetectorLoop: @unchecked Sendable {
         if unpublished.isEmpty { unpublishedSince = MonotonicClock.now() }
         // Iterated in place, then emptied once nothing else holds its buffer: its capacity is
         // kept, so emitting never allocates.
-        for (record, popped) in outlet.pending {
+        for (record, popped, frameKind) in outlet.pending {
             unpublished.append(record)
             let tick = record.decidedNanos - record.tickReceivedNanos
             tickToDecision.record(tick)
+            if frameKind == UpdateNotice.Kind.topOfBook.rawValue {
+                tickAfterTopOfBook.record(tick)
+            } else {
+                tickAfterDepth.record(tick)
+            }
             if tick > Self.slowTickNanos { slowTicks.counted(popped: popped, record: record, stalls: stalls) }
             popToDecision.record(record.decidedNanos - popped)
             if lastEmittingPop != popped {
@@ -395,6 +405,12 @@ final class DetectorLoop: @unchecked Sendable {
         streams?.publish(lines.map { StreamMessage(stream: Self.tracksStream, fields: [("event", $0)]) })
     }
 
+    /// A histogram's count, median and 99th percentile as a JSON object.
+    static func summary(_ histogram: LatencyHistogram) -> String {
+        func nanos(_ fraction: Double) -> String { histogram.percentile(fraction).map(String.init) ?? "null" }
+        return #"{"count":\#(histogram.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99))}"#
+    }
+
     static func number(_ value: Double) -> String {
         value.isFinite ? String((value * 1_000_000).rounded() / 1_000_000) : "0"
     }
@@ -407,6 +423,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":{"count":\#(noticeAge.count),"p50":\#(noticeAge.percentile(0.5).map(String.init) ?? "null"),"p99":\#(noticeAge.percentile(0.99).map(String.init) ?? "null")},"frame_to_pop_ns":{"p50":\#(frameToPop.percentile(0.5).map(String.init) ?? "null"),"p99":\#(frameToPop.percentile(0.99).map(String.init) ?? "null")},"pop_to_first_decision_ns":{"count":\#(popToFirstDecision.count),"p50":\#(popToFirstDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToFirstDecision.percentile(0.99).map(String.init) ?? "null")},"pop_to_decision_ns":{"p50":\#(popToDecision.percentile(0.5).map(String.init) ?? "null"),"p99":\#(popToDecision.percentile(0.99).map(String.init) ?? "null")},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

@@ -13,14 +13,17 @@ import Strategies
 /// 1.1–1.3 µs between its decision and the end of `take`, the next ones of the same notice 0.1 µs.
 final class OpportunityOutlet {
     let ring: RingProducer<OpportunityRecord>?
-    /// Emitted since the loop last counted them, with when their notice was taken.
-    private(set) var pending: [(record: OpportunityRecord, popped: Int64)] = []
+    /// Emitted since the loop last counted them, with when their notice was taken and what its
+    /// frame carried (`UpdateNotice.kind`).
+    private(set) var pending: [(record: OpportunityRecord, popped: Int64, frameKind: UInt8)] = []
     /// Pushes the ring refused because the executor had not taken enough.
     private(set) var ringFull: UInt64 = 0
     /// The detector whose directions `take` holds (the loop's, or the rehearsal's understudy).
     var holder: SpreadDetector?
-    /// When the notice being evaluated was taken (monotonic ns), set by the loop at each pop.
+    /// When the notice being evaluated was taken (monotonic ns), and its kind, set by the loop at
+    /// each pop.
     var popped: Int64 = 0
+    var poppedKind: UInt8 = 0
     /// The rehearsal's own consumer: it takes back what the rehearsal pushed.
     private let drain: RingConsumer<OpportunityRecord>?
 
@@ -53,7 +56,7 @@ final class OpportunityOutlet {
         // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
         // have cooldowns instead.
         if DetectorLoop.isSpread(record) { holder?.hold(direction: Int(record.direction), true) }
-        pending.append((record, popped))
+        pending.append((record, popped, poppedKind))
     }
 
     /// What `evaluate` calls with each opportunity. The loop's closure and its rehearsal's are made

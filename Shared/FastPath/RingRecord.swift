@@ -12,11 +12,20 @@ public struct UpdateNotice: RingRecord, Equatable {
 
     public var symbol: UInt32
     public var source: UInt8
-    /// Which part changed (0 = top of book, 1 = depth, 2 = funding); widened by later issues.
+    /// What the frame behind it carried (`Kind`'s raw values; 2 = funding, unused so far).
     public var kind: UInt8
     public var reserved: UInt16 = 0
     /// Gateway receive time of the frame that caused the update (monotonic ns).
     public var tsReceivedNanos: Int64
+
+    /// What the frame that caused an update carried.
+    public enum Kind: UInt8, Sendable {
+        /// A best bid/ask frame (Binance bookTicker, OKX bbo-tbt, ...).
+        case topOfBook = 0
+        /// A depth diff or snapshot.
+        case depth = 1
+        case funding = 2
+    }
 
     public init(symbol: SymbolId, source: SourceId, kind: UInt8, tsReceivedNanos: Int64) {
         self.symbol = symbol.rawValue

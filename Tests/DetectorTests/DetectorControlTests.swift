@@ -237,7 +237,8 @@ extension DetectorProcessTests {
                 while flooding.withLock({ $0 }) {
                     publish(okx, bid: 1_010, ask: 1_011)
                     publish(binance, bid: 999, ask: 1_000)
-                    _ = ring.tryPush(UpdateNotice(symbol: SymbolId(0), source: binance, kind: 1, tsReceivedNanos: MonotonicClock.now()))
+                    _ = ring.tryPush(
+                        UpdateNotice(symbol: SymbolId(0), source: binance, kind: UpdateNotice.Kind.depth.rawValue, tsReceivedNanos: MonotonicClock.now()))
                     // Spun, not slept: a sleep of 50 µs lasts longer than the quiet 200 µs here.
                     let next = MonotonicClock.now() + 50_000
                     while MonotonicClock.now() < next {}
@@ -251,6 +252,9 @@ extension DetectorProcessTests {
             }
             flooding.withLock { $0 = false }
             #expect(status["emissions"] as? Int == 1, "the direction is held by its track after the first")
+            // Its notice said a depth frame caused it: counted with those.
+            let byFrame = status["tick_to_decision_by_frame_ns"] as? [String: [String: Any]] ?? [:]
+            #expect(byFrame["depth"]?["count"] as? Int == 1 && byFrame["top_of_book"]?["count"] as? Int == 0, "\(byFrame)")
             #expect((status["recent"] as? [Any])?.count == 1, "published to the status list")
             #expect((status["open_tracks"] as? [Any])?.count == 1, "its track opened")
             #expect(status["updates"] as? Int ?? 0 > 2_000, "the status was rewritten during the flood")

@@ -92,6 +92,18 @@ import Testing
         #expect(harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp)).resyncs == settled.resyncs)
         let status = try ControlSocketServer.request(path: "/tmp/\(harness.prefix)-\(exchange.name).sock", command: "status")
         #expect(status.contains(#""verified":4"#), "\(status)")
+        if exchange == .binance {
+            // The notices say what their frame carried: bookTicker frames and depth diffs both come.
+            let notices = try RingConsumer<UpdateNotice>(name: SegmentNames(prefix: harness.prefix).ring("notices.binance"))
+            var kinds: [UInt8: Int] = [:]
+            let until = Date().addingTimeInterval(0.5)
+            while Date() < until {
+                while let notice = notices.tryPop() { kinds[notice.kind, default: 0] += 1 }
+                usleep(2_000)
+            }
+            #expect(kinds[UpdateNotice.Kind.topOfBook.rawValue, default: 0] > 0 && kinds[UpdateNotice.Kind.depth.rawValue, default: 0] > 0)
+            #expect(Set(kinds.keys).isSubset(of: [UpdateNotice.Kind.topOfBook.rawValue, UpdateNotice.Kind.depth.rawValue]), "\(kinds)")
+        }
 
         // SIGTERM: a clean exit within 2 s, books marked unverified, health stopped.
         let started = Date()
