@@ -29,6 +29,12 @@ struct ParseBench: ParsableCommand {
     var verifyChecksum = false
     @Option(help: "Timed runs.") var runs: Int = 7
     @Option(help: "Minimum seconds per run.") var minSeconds: Double = 0.5
+    @Option(
+        help: """
+            Before each frame of the latency pass, read through this many MiB of other memory (0: none), \
+            as a gateway's frame finds its caches after other processes ran: lat_ns is then the cold cost.
+            """)
+    var evictMib: Int = 0
 
     func run() throws {
         let corpus = try FrameCorpus(path: file)
@@ -59,9 +65,12 @@ struct ParseBench: ParsableCommand {
         }
         let allocationsPerFrame = Double(drz_alloc_count() &- allocationsBefore) / Double(framesTimed)
 
+        guard (0...4096).contains(evictMib) else { throw CommandFailure("--evict-mib: expected 0...4096, was \(evictMib)") }
+        let eviction = CacheEviction(bytes: evictMib << 20)
         workload.resetBooks()
         var latencies = [Int64](repeating: 0, count: corpus.count)
         for index in 0..<corpus.count {
+            eviction.run()
             let start = MonotonicClock.now()
             try workload.frame(corpus, index)
             latencies[index] = MonotonicClock.now() - start
@@ -189,4 +198,35 @@ struct DepthWorkload: ParseWorkload {
     mutating func resetBooks() {
         for index in books.indices { books[index].reset() }
     }
+}
+
+/// Memory read through, a line at a time, to push a benchmark's own lines (and their pages'
+/// translations) out of the caches.
+struct CacheEviction {
+    private let buffer: UnsafeMutableRawBufferPointer?
+
+    init(bytes: Int) {
+        guard bytes > 0 else {
+            buffer = nil
+            return
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 64)
+        // Written once, so that every page is really mapped (not the shared zero page).
+        buffer.initializeMemory(as: UInt8.self, repeating: 1)
+        self.buffer = buffer
+    }
+
+    /// Reads one byte of every line; the sum is kept so the reads are not optimised away.
+    func run() {
+        guard let buffer else { return }
+        var sum: UInt64 = 0
+        var offset = 0
+        while offset < buffer.count {
+            sum &+= UInt64(buffer[offset])
+            offset += 64
+        }
+        CacheEviction.sink = sum
+    }
+
+    nonisolated(unsafe) static var sink: UInt64 = 0
 }

@@ -70,6 +70,11 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(json["contender"] as? String == "swift-draizer" && json["n_msgs"] as? Int == 3112)
         #expect(json["lat_ns"] is [String: Any])
+        // Cold frames: caches pushed out before each one; a bad size is refused.
+        let cold = try run(
+            ["bench", "parse", "bt", "\(Self.fixtures)/bench/binance-bookticker.jsonl", "--runs", "1", "--min-seconds", "0.01", "--evict-mib", "1"])
+        #expect(cold.status == 0 && cold.lines.first?.contains(#""lat_ns""#) == true)
+        #expect(try run(["bench", "parse", "bt", "\(Self.fixtures)/bench/binance-bookticker.jsonl", "--evict-mib", "-1"]).status != 0)
     }
 
     @Test func machineBenchPrintsALinePerProbedCPU() throws {
