@@ -37,8 +37,10 @@ struct InstrumentFeedState {
     /// The entry to publish: the book's best levels, with the quote on top when it is at least as
     /// recent as the book (same id space) — deeper levels that would cross it are left out.
     /// Written straight into the snapshot's inline storage from the synchroniser's own book: no
-    /// allocation or copy per frame.
-    func snapshot(receivedNanos: Int64) -> BookSnapshot {
+    /// allocation or copy per frame. `mutating` only so that a call through the gateway's unsafe
+    /// buffer of states is made in place: a non-mutating one copied the whole state first (its
+    /// instrument's strings and the synchroniser's box retained, then released).
+    mutating func snapshot(receivedNanos: Int64) -> BookSnapshot {
         var snapshot = BookSnapshot()
         let (bidCount, askCount, verified, lastUpdateId) = sync.withBook { book in
             // The quote goes on top when it carries an id at least as recent as the book's.

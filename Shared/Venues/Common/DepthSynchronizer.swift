@@ -18,7 +18,10 @@ public protocol DepthSynchronizer: Sendable {
     var book: L2Book { get }
     /// Lends the book to `body` without copying it (`book` through `any DepthSynchronizer`
     /// returns a copy: a retain and release of each ladder's storage, on the gateway's hot path).
-    func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result
+    /// `mutating` although it changes nothing: on an `any DepthSynchronizer` kept in memory, a
+    /// non-mutating requirement is called on a copy of the existential (its box retained and
+    /// released), a mutating one in place.
+    mutating func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result
     /// A snapshot arrived: load it and replay what was kept. Returns the fault if continuity breaks.
     mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault?
     mutating func diffReceived(_ diff: borrowing DepthMessage) -> DepthSyncAction
