@@ -94,8 +94,10 @@ struct DetectorBench: ParsableCommand {
         }
         // Each gateway's own share: frame received → entry and notice published.
         let gatewayShares = zip(Exchange.allCases, gateways).map { exchange, gateway in
-            let latency = (try? GatewayBenchmark.status(gateway.socket))?["frame_to_shm_ns"] as? [String: Any] ?? [:]
-            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-")"
+            let status = (try? GatewayBenchmark.status(gateway.socket)) ?? [:]
+            let latency = status["frame_to_shm_ns"] as? [String: Any] ?? [:]
+            let quiet = GatewayBenchmark.afterQuiet(status)
+            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (after quiet \(quiet.p50.map { String(Int($0)) } ?? "-")/\(quiet.p99.map { String(Int($0)) } ?? "-"))"
         }
         let text = try ControlSocketServer.request(path: socket, command: "status")
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
@@ -120,7 +122,8 @@ struct DetectorBench: ParsableCommand {
             + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1" : "unpinned")
         let shares = "frame received → notice taken: every 16th notice \(split("notice_age_at_pop_ns")), "
             + "the opportunities' notices \(split("frame_to_pop_ns")) "
-            + "(each gateway's frame → published over all its frames, p50/p99 ns: \(gatewayShares.joined(separator: ", "))); "
+            + "(each gateway's frame → published over all its frames, and those after ≥ 1 ms of quiet on their connection, p50/p99 ns: "
+            + "\(gatewayShares.joined(separator: ", "))); "
             + "notice taken → decision \(split("pop_to_decision_ns")), → the notice's first decision \(split("pop_to_first_decision_ns"))"
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,

@@ -52,7 +52,9 @@ struct GatewayBench: ParsableCommand {
                         BenchResult(
                             bench: "gateway.frame_to_shm.\(exchange.name)", unit: "ns", median: window.p50, p50: window.p50, p99: window.p99,
                             p999: window.p999, allocsPerOp: nil,
-                            note: "\(window.frames) frames in \(seconds) s, \(window.published) published; max \(Int(window.max)) ns"
+                            note: "\(window.frames) frames in \(seconds) s, \(window.published) published; max \(Int(window.max)) ns; "
+                                + "\(window.afterQuiet.count) of them after ≥ 1 ms of quiet on their connection: p50 "
+                                + "\(window.afterQuiet.p50.map { String(Int($0)) } ?? "-") ns, p99 \(window.afterQuiet.p99.map { String(Int($0)) } ?? "-") ns"
                         ).jsonLine)
                 }
             }
@@ -96,6 +98,8 @@ final class GatewayBenchmark {
         var gaps: UInt64
         var parseErrors: UInt64
         var rssMegabytes: Double
+        /// The frames after ≥ 1 ms of quiet on their connection: how many, p50 and p99.
+        var afterQuiet: (count: Int, p50: Double?, p99: Double?) = (0, nil, nil)
     }
 
     let sim: ChildProcess
@@ -184,7 +188,15 @@ final class GatewayBenchmark {
             frames: Self.total(after, "frames") - Self.total(before, "frames"), elapsedSeconds: elapsed,
             published: UInt64(number("count") ?? 0), p50: number("p50"), p99: number("p99"), p999: number("p999"), max: number("max") ?? 0,
             gaps: Self.total(after, "gaps") - Self.total(before, "gaps"),
-            parseErrors: Self.total(after, "parse_errors") - Self.total(before, "parse_errors"), rssMegabytes: Self.rssMegabytes(gateway.pid))
+            parseErrors: Self.total(after, "parse_errors") - Self.total(before, "parse_errors"), rssMegabytes: Self.rssMegabytes(gateway.pid),
+            afterQuiet: Self.afterQuiet(after))
+    }
+
+    /// The status's latency of frames that came after a quiet spell: count, p50, p99.
+    static func afterQuiet(_ status: [String: Any]) -> (count: Int, p50: Double?, p99: Double?) {
+        let latency = status["frame_to_shm_after_quiet_ns"] as? [String: Any] ?? [:]
+        func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
+        return (Int(number("count") ?? 0), number("p50"), number("p99"))
     }
 
     static func status(_ socket: String) throws -> [String: Any] {

@@ -58,6 +58,13 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     static let warmIntervalNanos: Int64 = 1_000_000
     /// Frame received → entry published in shm and notice pushed, per published frame.
     var frameToShm = LatencyHistogram()
+    /// The same for the frames that came after the connection had been quiet for `quietNanos` or
+    /// more: the first of a burst finds code and data gone from the caches (measured: a quote
+    /// frame's parse 0.3 µs inside a burst, about 5 µs after 20 ms of quiet).
+    var frameToShmAfterQuiet = LatencyHistogram()
+    static let quietNanos: Int64 = 1_000_000
+    /// Time since the connection's previous frame, when the current one arrived.
+    private var frameGapNanos: Int64 = 0
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
@@ -193,6 +200,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
 
     func webSocketReceived(_ bytes: UnsafeRawBufferPointer, binary: Bool, connection: WebSocketConnection) {
         let now = MonotonicClock.now()
+        frameGapNanos = now - lastFrameNanos
         lastFrameNanos = now
         framesReceived &+= 1
         health.messageReceived(nowNanos: now)
@@ -339,7 +347,11 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             if !ring.tryPush(notice) { ringFull &+= 1 }
             doorbell?.ring()
         }
-        if fromFrame { frameToShm.record(MonotonicClock.now() - now) }
+        if fromFrame {
+            let elapsed = MonotonicClock.now() - now
+            frameToShm.record(elapsed)
+            if frameGapNanos >= Self.quietNanos { frameToShmAfterQuiet.record(elapsed) }
+        }
         if now - lastWarmNanos > Self.warmIntervalNanos {
             // Between an instrument's updates, other processes sharing this core push its book
             // out of the cache; after publishing, ask for every book's best levels again.

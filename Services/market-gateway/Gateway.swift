@@ -92,7 +92,10 @@ final class Gateway: @unchecked Sendable {
     /// Starts the frame→shm latency histograms afresh (benchmarks measure a steady window).
     func resetLatency() {
         loop.preconditionInEventLoop()
-        for connection in connections { connection.frameToShm.reset() }
+        for connection in connections {
+            connection.frameToShm.reset()
+            connection.frameToShmAfterQuiet.reset()
+        }
     }
 
     /// One JSON line: per source, connection state and counters.
@@ -113,13 +116,14 @@ final class Gateway: @unchecked Sendable {
             parts.append(
                 #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull),"frame_to_shm_ns":\#(frameToShm)}"#)
         }
-        return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
+        return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"frame_to_shm_after_quiet_ns":\#(Self.latencyJSON(connections, \.frameToShmAfterQuiet)),"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
     }
 
-    /// Frame→shm latency of `connections` together: count, p50/p99/p999 and max in ns.
-    static func latencyJSON(_ connections: [FeedConnection]) -> String {
+    /// Frame→shm latency of `connections` together (all frames, or those after a quiet spell):
+    /// count, p50/p99/p999 and max in ns.
+    static func latencyJSON(_ connections: [FeedConnection], _ histogram: KeyPath<FeedConnection, LatencyHistogram> = \.frameToShm) -> String {
         var latency = LatencyHistogram()
-        connections.forEach { latency.merge($0.frameToShm) }
+        connections.forEach { latency.merge($0[keyPath: histogram]) }
         func nanos(_ fraction: Double) -> String { latency.percentile(fraction).map(String.init) ?? "null" }
         return #"{"count":\#(latency.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"p999":\#(nanos(0.999)),"max":\#(latency.maximum)}"#
     }

@@ -92,6 +92,11 @@ import Testing
         #expect(harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp)).resyncs == settled.resyncs)
         let status = try ControlSocketServer.request(path: "/tmp/\(harness.prefix)-\(exchange.name).sock", command: "status")
         #expect(status.contains(#""verified":4"#), "\(status)")
+        // Frames after a quiet spell are counted apart too: some at 40 updates/s, never more than all.
+        let json = try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any] ?? [:]
+        let all = (json["frame_to_shm_ns"] as? [String: Any])?["count"] as? Int ?? 0
+        let afterQuiet = (json["frame_to_shm_after_quiet_ns"] as? [String: Any])?["count"] as? Int ?? -1
+        #expect(afterQuiet > 0 && afterQuiet <= all, "\(afterQuiet) of \(all)")
         if exchange == .binance {
             // The notices say what their frame carried: bookTicker frames and depth diffs both come.
             let notices = try RingConsumer<UpdateNotice>(name: SegmentNames(prefix: harness.prefix).ring("notices.binance"))
