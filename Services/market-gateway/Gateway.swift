@@ -124,7 +124,6 @@ final class Gateway: @unchecked Sendable {
     static func latencyJSON(_ connections: [FeedConnection], _ histogram: KeyPath<FeedConnection, LatencyHistogram> = \.frameToShm) -> String {
         var latency = LatencyHistogram()
         connections.forEach { latency.merge($0[keyPath: histogram]) }
-        func nanos(_ fraction: Double) -> String { latency.percentile(fraction).map(String.init) ?? "null" }
-        return #"{"count":\#(latency.count),"p50":\#(nanos(0.5)),"p99":\#(nanos(0.99)),"p999":\#(nanos(0.999)),"max":\#(latency.maximum)}"#
+        return #"{"count":\#(latency.count),"p50":\#(latency.percentileJSON(0.5)),"p99":\#(latency.percentileJSON(0.99)),"p999":\#(latency.percentileJSON(0.999)),"max":\#(latency.maximum)}"#
     }
 }

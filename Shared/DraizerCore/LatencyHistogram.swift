@@ -63,4 +63,9 @@ public struct LatencyHistogram: Sendable, Equatable {
         }
         return maximum
     }
+
+    /// `percentile(fraction)` as JSON: the number, or `null` while nothing was recorded.
+    public func percentileJSON(_ fraction: Double) -> String {
+        percentile(fraction).map(String.init) ?? "null"
+    }
 }
