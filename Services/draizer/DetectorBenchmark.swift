@@ -97,7 +97,7 @@ struct DetectorBench: ParsableCommand {
             let status = (try? GatewayBenchmark.status(gateway.socket)) ?? [:]
             let latency = status["frame_to_shm_ns"] as? [String: Any] ?? [:]
             let quiet = GatewayBenchmark.afterQuiet(status)
-            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (after quiet \(quiet.p50.map { String(Int($0)) } ?? "-")/\(quiet.p99.map { String(Int($0)) } ?? "-"))"
+            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (after quiet \(GatewayBenchmark.nanos(quiet.p50))/\(GatewayBenchmark.nanos(quiet.p99)))"
         }
         let text = try ControlSocketServer.request(path: socket, command: "status")
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]

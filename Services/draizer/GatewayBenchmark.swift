@@ -54,7 +54,7 @@ struct GatewayBench: ParsableCommand {
                             p999: window.p999, allocsPerOp: nil,
                             note: "\(window.frames) frames in \(seconds) s, \(window.published) published; max \(Int(window.max)) ns; "
                                 + "\(window.afterQuiet.count) of them after ≥ 1 ms of quiet on their connection: p50 "
-                                + "\(window.afterQuiet.p50.map { String(Int($0)) } ?? "-") ns, p99 \(window.afterQuiet.p99.map { String(Int($0)) } ?? "-") ns"
+                                + "\(GatewayBenchmark.nanos(window.afterQuiet.p50)) ns, p99 \(GatewayBenchmark.nanos(window.afterQuiet.p99)) ns"
                         ).jsonLine)
                 }
             }
@@ -191,6 +191,9 @@ final class GatewayBenchmark {
             parseErrors: Self.total(after, "parse_errors") - Self.total(before, "parse_errors"), rssMegabytes: Self.rssMegabytes(gateway.pid),
             afterQuiet: Self.afterQuiet(after))
     }
+
+    /// A latency read from a status, for a note ("-" when there was none).
+    static func nanos(_ value: Double?) -> String { value.map { String(Int($0)) } ?? "-" }
 
     /// The status's latency of frames that came after a quiet spell: count, p50, p99.
     static func afterQuiet(_ status: [String: Any]) -> (count: Int, p50: Double?, p99: Double?) {

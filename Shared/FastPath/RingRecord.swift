@@ -12,7 +12,7 @@ public struct UpdateNotice: RingRecord, Equatable {
 
     public var symbol: UInt32
     public var source: UInt8
-    /// What the frame behind it carried (`Kind`'s raw values; 2 = funding, unused so far).
+    /// What the frame behind it carried (`Kind`'s raw values; 2 is kept for funding).
     public var kind: UInt8
     public var reserved: UInt16 = 0
     /// Gateway receive time of the frame that caused the update (monotonic ns).
@@ -24,7 +24,6 @@ public struct UpdateNotice: RingRecord, Equatable {
         case topOfBook = 0
         /// A depth diff or snapshot.
         case depth = 1
-        case funding = 2
     }
 
     public init(symbol: SymbolId, source: SourceId, kind: UInt8, tsReceivedNanos: Int64) {
