@@ -37,6 +37,9 @@ struct ParseBench: ParsableCommand {
     var evictMib: Int = 0
 
     func run() throws {
+        guard runs > 0 else { throw CommandFailure("--runs: expected at least 1, was \(runs)") }
+        guard minSeconds > 0, minSeconds <= 3600 else { throw CommandFailure("--min-seconds: expected 0 < seconds ≤ 3600, was \(minSeconds)") }
+        guard (0...4096).contains(evictMib) else { throw CommandFailure("--evict-mib: expected 0...4096, was \(evictMib)") }
         let corpus = try FrameCorpus(path: file)
         guard corpus.count > 0 else { throw CommandFailure("\(file): expected frames, was empty") }
         guard let exchange = Exchange(name: format), [.binance, .bybit, .okx].contains(exchange),
@@ -65,7 +68,6 @@ struct ParseBench: ParsableCommand {
         }
         let allocationsPerFrame = Double(drz_alloc_count() &- allocationsBefore) / Double(framesTimed)
 
-        guard (0...4096).contains(evictMib) else { throw CommandFailure("--evict-mib: expected 0...4096, was \(evictMib)") }
         let eviction = CacheEviction(bytes: evictMib << 20)
         workload.resetBooks()
         var latencies = [Int64](repeating: 0, count: corpus.count)

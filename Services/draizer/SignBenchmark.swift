@@ -12,6 +12,7 @@ struct SignBench: ParsableCommand {
     @Option(help: "Runs.") var runs: Int = 7
 
     func run() throws {
+        guard runs > 0, requests > 0 else { throw CommandFailure("--runs and --requests: expected at least 1, were \(runs) and \(requests)") }
         let credentials = Credentials(key: "bench-key-0123456789", secret: "bench-secret-0123456789abcdef", passphrase: "bench")
         let body = #"{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","price":"60000","timeInForce":"IOC"}"#
         let cases: [(String, SourceId, SignableRequest)] = [

@@ -77,6 +77,16 @@ import Testing
         #expect(try run(["bench", "parse", "bt", "\(Self.fixtures)/bench/binance-bookticker.jsonl", "--evict-mib", "-1"]).status != 0)
     }
 
+    /// Settings that leave nothing to time are refused with exit 1 (a crash dies of a signal).
+    @Test func benchesRefuseSettingsThatTimeNothing() throws {
+        let corpus = "\(Self.fixtures)/bench/binance-bookticker.jsonl"
+        for settings in [["--runs", "0"], ["--min-seconds", "0"], ["--min-seconds", "nan"], ["--min-seconds", "inf"]] {
+            #expect(try run(["bench", "parse", "bt", corpus] + settings).status == 1, "\(settings)")
+        }
+        #expect(try run(["bench", "sign", "--runs", "0"]).status == 1)
+        #expect(try run(["bench", "sign", "--requests", "0"]).status == 1)
+    }
+
     @Test func machineBenchPrintsALinePerProbedCPU() throws {
         let result = try run(["bench", "machine", "--seconds", "0.2", "--cpus", "0"])
         #expect(result.status == 0)
