@@ -95,7 +95,7 @@ struct MarketGatewayCommand: ParsableCommand {
                     try loop.submit { gateway.reload(fresh) }.wait()
                     return #"{"ok":true,"symbols":\#(fresh.symbols.count)}"#
                 } catch {
-                    return #"{"ok":false,"error":"\#(error)"}"#
+                    return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#
                 }
             case "reset", #"{"command":"reset"}"#:
                 try? loop.submit { gateway.resetLatency() }.wait()

@@ -125,7 +125,7 @@ struct DetectorCommand: ParsableCommand {
                 loop.requests.withLock { $0.config = fresh }
                 return #"{"ok":true,"\#(words[1])":\#(value)}"#
             } catch {
-                return #"{"ok":false,"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#
+                return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#
             }
         case "reload":
             do {
@@ -133,7 +133,7 @@ struct DetectorCommand: ParsableCommand {
                 loop.requests.withLock { $0.universe = fresh }
                 return #"{"ok":true,"directions":\#(fresh.directions.count)}"#
             } catch {
-                return #"{"ok":false,"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#
+                return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#
             }
         case "shutdown":
             loop.requests.withLock { $0.stop = true }

@@ -99,6 +99,19 @@ extension DetectorProcessTests {
         #expect(try send("set takerFeeBps 3").contains(#""ok":false"#))
         #expect(try send("set entryBps lots").contains(#""ok":false"#))
         #expect(try send("reload").contains(#""ok":true,"directions":1"#))
+        // Refusals are JSON whatever the command or the file held.
+        func refusal(_ command: String) throws -> String {
+            let reply = try send(command)
+            let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any] ?? [:]
+            #expect(object["ok"] as? Bool == false, "\(reply)")
+            return object["error"] as? String ?? ""
+        }
+        #expect(try refusal(#"set entry"Bps\x 1"#).contains(#"entry"Bps\x"#))
+        let good = try String(contentsOfFile: universe, encoding: .utf8)
+        try good.replacingOccurrences(of: #""binance/spot""#, with: #""bin\"an\\ce/spot""#).write(toFile: universe, atomically: true, encoding: .utf8)
+        #expect(try refusal("reload").contains(#"bin"an\ce/spot"#))
+        try good.write(toFile: universe, atomically: true, encoding: .utf8)
+        #expect(try send("reload").contains(#""ok":true,"directions":1"#))
         #expect(try send("fly").contains("expected status, pause, resume, set, reload or shutdown"))
 
         // shutdown: a clean exit, quickly.

@@ -108,6 +108,19 @@ import Testing
             }
             #expect(kinds[UpdateNotice.Kind.topOfBook.rawValue, default: 0] > 0 && kinds[UpdateNotice.Kind.depth.rawValue, default: 0] > 0)
             #expect(Set(kinds.keys).isSubset(of: [UpdateNotice.Kind.topOfBook.rawValue, UpdateNotice.Kind.depth.rawValue]), "\(kinds)")
+
+            // reload: the universe again; a broken file is refused in a reply that is still JSON
+            // (its error quotes the file), and the gateway goes on serving.
+            let socket = harness.socket(exchange)
+            #expect(try ControlSocketServer.request(path: socket, command: "reload").contains(#""ok":true,"symbols":"#))
+            let path = "\(harness.directory)/universe.json"
+            let good = try String(contentsOfFile: path, encoding: .utf8)
+            try good.replacingOccurrences(of: #""binance/spot""#, with: #""bin\"an\\ce/spot""#).write(toFile: path, atomically: true, encoding: .utf8)
+            let refused = try ControlSocketServer.request(path: socket, command: "reload")
+            let reply = try JSONSerialization.jsonObject(with: Data(refused.utf8)) as? [String: Any] ?? [:]
+            #expect(reply["ok"] as? Bool == false && (reply["error"] as? String)?.contains(#"bin"an\ce/spot"#) == true, "\(refused)")
+            let after = try ControlSocketServer.request(path: socket, command: "status")
+            #expect(try JSONSerialization.jsonObject(with: Data(after.utf8)) is [String: Any], "\(after)")
         }
 
         // SIGTERM: a clean exit within 2 s, books marked unverified, health stopped.
