@@ -36,19 +36,33 @@ final class TrackJournal {
             let file = path(day: today)
             if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
             let opened = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-            try opened.seekToEnd()
+            if try opened.seekToEnd() > 0, !(try Self.endsWithNewline(file)) {
+                // A line cut short (a full disk, a crash mid-write) ends here: close it, so the next
+                // line is read on its own instead of glued to it.
+                try opened.write(contentsOf: Data("\n".utf8))
+            }
             handle = opened
             day = today
         }
         try handle?.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
+    static func endsWithNewline(_ file: String) throws -> Bool {
+        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+        defer { try? reader.close() }
+        let size = try reader.seekToEnd()
+        guard size > 0 else { return true }
+        try reader.seek(toOffset: size - 1)
+        return try reader.read(upToCount: 1) == Data("\n".utf8)
+    }
+
     /// Yesterday's and today's lines, oldest first (a track lives at most a few hours).
     func recentLines(wallMillis: Int64) -> [String] {
         let days = [Self.day(wallMillis: wallMillis - 86_400_000), Self.day(wallMillis: wallMillis)]
         return days.flatMap { day -> [String] in
-            guard let text = try? String(contentsOfFile: path(day: day), encoding: .utf8) else { return [] }
-            return text.split(separator: "\n").map(String.init)
+            // Bytes, not text: a damaged line must not hide the day's other lines.
+            guard let data = FileManager.default.contents(atPath: path(day: day)) else { return [] }
+            return data.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 }

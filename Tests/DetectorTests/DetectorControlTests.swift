@@ -128,6 +128,43 @@ extension DetectorProcessTests {
         #expect(Date().timeIntervalSince(signalled) < 2)
     }
 
+    /// A journal whose last line was cut short, mid-character: the day's track before it is
+    /// recovered, and the detector's next line (the track's close) starts on a line of its own.
+    @Test(.timeLimit(.minutes(1))) func damagedJournalTailIsClosedNotGluedTo() throws {
+        try Self.withScratch("djt") { prefix, directory, universe in
+            let tracks = "\(directory)/tracks"
+            try FileManager.default.createDirectory(atPath: tracks, withIntermediateDirectories: true)
+            let file = "\(tracks)/tracks-\(WallClock.utcDate(WallClock.now())).jsonl"
+            let opened = WallClock.now() / 1_000_000 - 1000
+            var bytes = Data(
+                (#"{"event":"open","track":7,"symbol":"BTC-USDT","buy":"binance/spot","sell":"okx/spot","ts_ms":\#(opened),"#
+                    + #""gross_bps":40,"net_bps":20,"quantity":0.1}"# + "\n" + #"{"event":"point","track":7,"symbol":"BTC-"#).utf8)
+            bytes.append(0xC3)
+            try bytes.write(to: URL(fileURLWithPath: file))
+            let config = "\(directory)/detector.json"
+            try #"{"trackMaxSeconds":0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
+            let socket = "/tmp/\(prefix)-detector.sock"
+            let detector = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + ["--config", config],
+                output: .pipe)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+            let status = try Self.waitForStatus(socket) { ($0["recovered_tracks"] as? Int) == 1 }
+            #expect(status["recovered_tracks"] as? Int == 1, "\(status["recovered_tracks"] ?? "-")")
+            // Past its 0.5 s the recovered track expires: its close is the file's last line, whole.
+            var lines: [Data] = []
+            let deadline = Date().addingTimeInterval(10)
+            repeat {
+                usleep(50_000)
+                lines = (FileManager.default.contents(atPath: file) ?? Data()).split(separator: UInt8(ascii: "\n"))
+            } while lines.count < 3 && Date() < deadline
+            #expect(lines.count == 3, "\(lines.map { String(decoding: $0, as: UTF8.self) })")
+            let close = try JSONSerialization.jsonObject(with: lines.last ?? Data()) as? [String: Any] ?? [:]
+            #expect(close["event"] as? String == "close" && close["track"] as? Int == 7 && close["reason"] as? String == "EXPIRED", "\(close)")
+        }
+    }
+
     /// `--cpu N`: the evaluation thread alone on N; the threads it started (the control socket's)
     /// on the other CPUs, where they never take N from the spinning loop. Also when the detector
     /// was started from a process kept off N (how `draizer bench detector` lays out the CPUs).
