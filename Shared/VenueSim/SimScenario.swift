@@ -150,6 +150,9 @@ public struct SimScenario: Sendable, Equatable, Codable {
             } else if (try? ExactDecimal(symbol.price ?? ""))?.isPositive != true {
                 throw .invalid("symbols[\(index)].price: expected a positive decimal, was \"\(symbol.price ?? "none")\"")
             }
+            if let volatility = symbol.volatilityBps, !(0...1_000).contains(volatility) {
+                throw .invalid("symbols[\(index)].volatilityBps: expected 0...1000 bps per √s, was \(volatility)")
+            }
             if let tick = symbol.tick, (try? ExactDecimal(tick))?.isPositive != true {
                 throw .invalid("symbols[\(index)].tick: expected a positive decimal, was \"\(tick)\"")
             }
@@ -172,10 +175,26 @@ public struct SimScenario: Sendable, Equatable, Codable {
             guard dislocation.decaySeconds >= 0, dislocation.atSeconds >= 0 else {
                 throw .invalid("dislocations[\(index)]: expected non-negative times")
             }
+            // Within ±50 %: prices stay positive and in range of the venues' fixed-point fields.
+            guard (-5_000...5_000).contains(dislocation.bps) else {
+                throw .invalid("dislocations[\(index)].bps: expected -5000...5000, was \(dislocation.bps)")
+            }
+            guard [nil, "bid", "ask", "both"].contains(dislocation.side) else {
+                throw .invalid("dislocations[\(index)].side: expected bid, ask or both, was \"\(dislocation.side ?? "")\"")
+            }
         }
         for (index, fault) in faults.enumerated() {
             guard SourceId(name: fault.source) != nil else {
                 throw .invalid("faults[\(index)].source: expected exchange/market, was \"\(fault.source)\"")
+            }
+            guard fault.atSeconds >= 0, (fault.durationSeconds ?? 0) >= 0 else {
+                throw .invalid("faults[\(index)]: expected non-negative times")
+            }
+            if let status = fault.status, !(100...599).contains(status) {
+                throw .invalid("faults[\(index)].status: expected an HTTP status 100...599, was \(status)")
+            }
+            if let latency = fault.latencyMillis, !(0...60_000).contains(latency) {
+                throw .invalid("faults[\(index)].latencyMillis: expected 0...60000, was \(latency)")
             }
         }
     }

@@ -201,6 +201,13 @@ import Venues
         (#"{"symbols":[{"base":"BTC","price":"1"},{"base":"BTC","price":"2"}]}"#, "name repeats"),
         (#"{"symbols":[{"base":"BTC","price":"1","step":"0.001","lot":"0.0015"}]}"#, "symbols[0].lot"),
         (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"explode"}]}"#, "expected JSON of the scenario shape"),
+        // Values that parse but crashed the simulator or silently did nothing.
+        (#"{"dislocations":[{"atSeconds":1,"symbol":"BTC-USDT","source":"okx/spot","bps":1e308,"decaySeconds":0}]}"#, "dislocations[0].bps"),
+        (#"{"dislocations":[{"atSeconds":1,"symbol":"BTC-USDT","source":"okx/spot","bps":5,"decaySeconds":0,"side":"bids"}]}"#, "dislocations[0].side"),
+        (#"{"symbols":[{"base":"BTC","price":"1","volatilityBps":-3}]}"#, "symbols[0].volatilityBps"),
+        (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"rest_error","status":42}]}"#, "faults[0].status"),
+        (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"latency","latencyMillis":-5}]}"#, "faults[0].latencyMillis"),
+        (#"{"faults":[{"atSeconds":-1,"source":"okx/spot","kind":"drop_connection"}]}"#, "faults[0]: expected non-negative times"),
     ])
     func badScenariosAreNamed(text: String, expected: String) {
         do {
