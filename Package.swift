@@ -157,6 +157,7 @@ let package = Package(
                 "opportunity-detector", "CDraizerShim", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),

@@ -120,9 +120,13 @@ struct DetectorCommand: ParsableCommand {
                 return #"{"ok":false,"error":"set expects a field and a number, e.g. set entryBps 12"}"#
             }
             do {
-                let fresh = try loop.currentConfig.withLock { $0 }.setting(words[1], to: value)
-                loop.currentConfig.withLock { $0 = fresh }
-                loop.requests.withLock { $0.config = fresh }
+                // Read, change, store and hand to the loop under one lock: clients are served on
+                // threads of their own, and two `set`s at once must both take effect, in order.
+                try loop.currentConfig.withLock { config throws(DetectorConfigError) in
+                    config = try config.setting(words[1], to: value)
+                    let fresh = config
+                    loop.requests.withLock { $0.config = fresh }
+                }
                 return #"{"ok":true,"\#(words[1])":\#(value)}"#
             } catch {
                 return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#

@@ -1,19 +1,34 @@
 import BlockingCalls
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A service's Unix control socket: one JSON (or plain) command per line in, one line out.
-/// `draizer` and api-gateway use it for `status`, `reload`, `shutdown`, … Runs on its own
-/// thread with blocking POSIX calls; the handler is called on that thread and must hop to the
-/// service's own executor for anything it touches.
+/// `draizer` and api-gateway use it for `status`, `reload`, `shutdown`, … Blocking POSIX calls
+/// on threads of its own: one accepts, and each client (up to `maxClients` at once) is served on
+/// its own thread, so a client that keeps its connection open or goes silent never locks the
+/// others out. The handler may therefore run on several threads at once and must hop to the
+/// service's own executor (or take a lock) for anything it touches.
+///
+/// A client cannot harm the service: one that hangs up before its answers are written costs a
+/// failed send, not a SIGPIPE; a line over `maxLineBytes` is refused and the connection closed;
+/// a client silent for `idleTimeoutSeconds`, or not reading its answers for
+/// `sendTimeoutSeconds`, is disconnected.
 public final class ControlSocketServer: @unchecked Sendable {
     // @unchecked Sendable: `descriptor` and `path` are set once in init; the accept thread is the
-    // only reader of the socket; `stop` only closes the descriptor.
+    // only reader of the listening socket; `stop` only closes the descriptor; `clients` is atomic.
+
+    public static let maxClients = 8
+    public static let maxLineBytes = 65_536
+    public static let idleTimeoutSeconds = 30
+    public static let sendTimeoutSeconds = 5
 
     public let path: String
     private let descriptor: Int32
     private let handler: @Sendable (String) -> String
+    /// Clients being served now.
+    private let clients = Atomic<Int>(0)
 
     /// Binds `path` (mode 0600; a stale socket file is replaced) and starts accepting.
     public init(path: String, handler: @escaping @Sendable (String) -> String) throws(ControlSocketError) {
@@ -60,11 +75,26 @@ public final class ControlSocketServer: @unchecked Sendable {
         while true {
             let client = accept(descriptor, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == ECONNABORTED { continue }
                 return  // closed by stop()
             }
-            serve(client)
-            close(client)
+            guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
+                clients.subtract(1, ordering: .relaxed)
+                Self.send(#"{"ok":false,"error":"busy: \#(Self.maxClients) control clients connected"}"# + "\n", to: client)
+                close(client)
+                continue
+            }
+            Self.setTimeout(client, SO_RCVTIMEO, seconds: Self.idleTimeoutSeconds)
+            Self.setTimeout(client, SO_SNDTIMEO, seconds: Self.sendTimeoutSeconds)
+            let started = DetachedThread.start { [self] in
+                serve(client)
+                close(client)
+                clients.subtract(1, ordering: .relaxed)
+            }
+            if !started {
+                clients.subtract(1, ordering: .relaxed)
+                close(client)
+            }
         }
     }
 
@@ -73,15 +103,40 @@ public final class ControlSocketServer: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
-            if count <= 0 { return }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return }  // closed, or silent past the idle timeout
             pending += chunk[0..<count]
             while let newline = pending.firstIndex(of: 0x0A) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
                 pending.removeSubrange(...newline)
-                var answer = handler(line) + "\n"
-                answer.withUTF8 { buffer in _ = write(client, buffer.baseAddress, buffer.count) }
+                guard Self.send(handler(line) + "\n", to: client) else { return }
+            }
+            if pending.count > Self.maxLineBytes {
+                Self.send(#"{"ok":false,"error":"command line over \#(Self.maxLineBytes) bytes"}"# + "\n", to: client)
+                return
             }
         }
+    }
+
+    /// Writes all of `text`; false when the peer is gone or stopped reading. Never raises SIGPIPE.
+    @discardableResult
+    static func send(_ text: String, to socket: Int32) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let sent = Glibc.send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if sent < 0, errno == EINTR { continue }
+                guard sent > 0 else { return false }
+                offset += sent
+            }
+            return true
+        }
+    }
+
+    static func setTimeout(_ socket: Int32, _ option: Int32, seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sends one command to a service's control socket and returns its one-line answer.
@@ -102,8 +157,10 @@ public final class ControlSocketServer: @unchecked Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else { throw .system("connect \(path)", errno) }
-        var line = command + "\n"
-        line.withUTF8 { buffer in _ = write(fd, buffer.baseAddress, buffer.count) }
+        // A service that refuses the connection (too many clients) answers and hangs up before
+        // the command is sent: its answer is still read.
+        let sent = send(command + "\n", to: fd)
+        let sendError = errno
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while !answer.contains(0x0A) {
@@ -111,7 +168,10 @@ public final class ControlSocketServer: @unchecked Sendable {
             guard count > 0 else { break }
             answer += chunk[0..<count]
         }
-        guard let newline = answer.firstIndex(of: 0x0A) else { throw .noAnswer(path) }
+        guard let newline = answer.firstIndex(of: 0x0A) else {
+            if !sent { throw .system("send to \(path)", sendError) }
+            throw .noAnswer(path)
+        }
         return String(decoding: answer[..<newline], as: UTF8.self)
     }
 }

@@ -80,6 +80,11 @@ extension DetectorProcessTests {
         let detector = try start()
         usleep(300_000)
         #expect(try send("status").contains(#""directions":1,"#))
+        // A client that hangs up before its answers are written: without Redis nothing else in
+        // the process ignores SIGPIPE, and the write must not kill it.
+        RawControlClient.hangUp(path: socket, after: "status", times: 500)
+        usleep(200_000)
+        #expect(try send("status").contains(#""directions":1,"#))
 
         // pause/resume flip the shared flag the executor reads too.
         let control = try ControlSegment.attach(names: try SegmentNames(prefix: prefix))
