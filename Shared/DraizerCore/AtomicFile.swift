@@ -14,7 +14,12 @@ public enum AtomicFile {
         public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
     }
 
-    public static func read(path: String) throws(IOError) -> [UInt8] {
+    /// Larger files are refused: every file read whole here is a configuration, a universe, a
+    /// recorded corpus or a snapshot, and a device or pipe named by mistake (`/dev/zero`) must
+    /// end in an error, not in memory exhaustion.
+    public static let maxReadBytes = 1 << 30
+
+    public static func read(path: String, maxBytes: Int = maxReadBytes) throws(IOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -27,6 +32,7 @@ public enum AtomicFile {
                 throw IOError(operation: "read", path: path, errno: errno)
             }
             if n == 0 { break }
+            guard bytes.count + n <= maxBytes else { throw IOError(operation: "read (at most \(maxBytes) bytes)", path: path, errno: EFBIG) }
             bytes.append(contentsOf: chunk[0..<n])
         }
         return bytes
