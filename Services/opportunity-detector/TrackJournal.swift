@@ -10,9 +10,17 @@ final class TrackJournal {
     /// The UTC day `day` names, as [start, end) wall ms: the name is recomputed only past it.
     private var dayRange: Range<Int64> = 0..<0
 
-    init(directory: String) throws {
+    init(directory: String) throws(TrackJournalError) {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError) ?? (error as NSError)
+            throw TrackJournalError(directory: directory, reason: underlying.localizedDescription)
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw TrackJournalError(directory: directory, reason: String(cString: strerror(errno)))
+        }
     }
 
     /// `YYYY-MM-DD` (UTC) of a wall time.
@@ -65,4 +73,10 @@ final class TrackJournal {
             return data.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
         }
     }
+}
+
+struct TrackJournalError: Error, CustomStringConvertible {
+    let directory: String
+    let reason: String
+    var description: String { "--tracks-dir \(directory): expected a folder the detector can create and write, was not: \(reason)" }
 }

@@ -167,6 +167,12 @@ extension DetectorProcessTests {
             #expect(lines.count == 3, "\(lines.map { String(decoding: $0, as: UTF8.self) })")
             let close = try JSONSerialization.jsonObject(with: lines.last ?? Data()) as? [String: Any] ?? [:]
             #expect(close["event"] as? String == "close" && close["track"] as? Int == 7 && close["reason"] as? String == "EXPIRED", "\(close)")
+
+            // A tracks folder that cannot be one (here: that file) is refused at start.
+            let refused = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--tracks-dir", file], output: .discard)
+            #expect(refused.wait() != 0)
         }
     }
 
