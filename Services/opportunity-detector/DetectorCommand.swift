@@ -42,20 +42,10 @@ struct DetectorCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        // Everything that can be refused is checked before any shared memory is made: a refused
+        // start leaves nothing behind.
         let names = try SegmentNames(prefix: shmPrefix)
-        let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(4096, loaded.symbols.count))
-        guard loaded.symbols.count <= store.symbolCapacity else {
-            throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
-        }
-        let control = try ControlSegment.attachOrCreate(names: names)
-        let consumers = try Exchange.allCases.map { exchange -> RingConsumer<UpdateNotice> in
-            let name = names.ring("notices.\(exchange.name)")
-            if (try? SPSCRing.inspect(name: name)) == nil { _ = try? SPSCRing.create(name: name, capacity: 65536, of: UpdateNotice.self) }
-            return try RingConsumer<UpdateNotice>(name: name)
-        }
-        let executorName = names.ring("opportunities")
-        if (try? SPSCRing.inspect(name: executorName)) == nil { _ = try? SPSCRing.create(name: executorName, capacity: 4096, of: OpportunityRecord.self) }
-        let executor = try RingProducer<OpportunityRecord>(name: executorName)
+        let journal = try TrackJournal(directory: tracksDir)
         var streams: StreamPublisher?
         var funding: FundingReader?
         if !noRedis {
@@ -69,9 +59,22 @@ struct DetectorCommand: ParsableCommand {
                 throw ValidationError("--redis-url: \(error)")
             }
         }
+        let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(4096, loaded.symbols.count))
+        guard loaded.symbols.count <= store.symbolCapacity else {
+            throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
+        }
+        let control = try ControlSegment.attachOrCreate(names: names)
+        let consumers = try Exchange.allCases.map { exchange -> RingConsumer<UpdateNotice> in
+            let name = names.ring("notices.\(exchange.name)")
+            if (try? SPSCRing.inspect(name: name)) == nil { _ = try? SPSCRing.create(name: name, capacity: 65536, of: UpdateNotice.self) }
+            return try RingConsumer<UpdateNotice>(name: name)
+        }
+        let executorName = names.ring("opportunities")
+        if (try? SPSCRing.inspect(name: executorName)) == nil { _ = try? SPSCRing.create(name: executorName, capacity: 4096, of: OpportunityRecord.self) }
+        let executor = try RingProducer<OpportunityRecord>(name: executorName)
         let loop = DetectorLoop(
             store: store, control: control, universe: loaded, config: settings, consumers: consumers, executor: executor, streams: streams,
-            journal: try TrackJournal(directory: tracksDir), funding: funding, wait: waitMode)
+            journal: journal, funding: funding, wait: waitMode)
 
         let universePath = universe
         let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"

@@ -168,11 +168,13 @@ extension DetectorProcessTests {
             let close = try JSONSerialization.jsonObject(with: lines.last ?? Data()) as? [String: Any] ?? [:]
             #expect(close["event"] as? String == "close" && close["track"] as? Int == 7 && close["reason"] as? String == "EXPIRED", "\(close)")
 
-            // A tracks folder that cannot be one (here: that file) is refused at start.
+            // A tracks folder that cannot be one (here: that file) is refused at start, before any
+            // shared memory is made.
             let refused = try ChildProcess(
                 executable: builtBinary("opportunity-detector"),
                 arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--tracks-dir", file], output: .discard)
             #expect(refused.wait() != 0)
+            #expect(try SegmentNames(prefix: prefix + "x").existing().isEmpty)
         }
     }
 
