@@ -43,6 +43,17 @@ struct MarketGatewayCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let names = try SegmentNames(prefix: shmPrefix)
+        // Settings that can be refused are checked before any shared memory is made.
+        var streams: StreamPublisher?
+        if !noRedis {
+            guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
+            let url = redisURL ?? getenv("REDIS_URL").map { String(cString: $0) } ?? "redis://127.0.0.1:6379"
+            do {
+                streams = StreamPublisher(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
+            } catch {
+                throw ValidationError("--redis-url: \(error)")
+            }
+        }
         let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(symbolCapacity, loaded.symbols.count))
         guard loaded.symbols.count <= store.symbolCapacity else {
             throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
@@ -63,16 +74,6 @@ struct MarketGatewayCommand: ParsableCommand {
                 : VenueEndpoints(
                     restBaseURL: "\(simURL)/\(source.name)",
                     publicWebSocketURL: "\(simURL.replacing("http", with: "ws"))/\(source.name)/ws")
-        }
-        var streams: StreamPublisher?
-        if !noRedis {
-            guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
-            let url = redisURL ?? getenv("REDIS_URL").map { String(cString: $0) } ?? "redis://127.0.0.1:6379"
-            do {
-                streams = StreamPublisher(configuration: try RedisConfiguration(url: url), maxLength: streamMaxlen)
-            } catch {
-                throw ValidationError("--redis-url: \(error)")
-            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

@@ -171,6 +171,20 @@ import Testing
         #expect(recovery != nil, "\(exchange) \(fault): verified again within 2 s")
     }
 
+    /// A setting the gateway refuses stops it before it makes any shared memory.
+    @Test func refusedStartLeavesNoSharedMemory() throws {
+        let prefix = "gwref\(getpid())\(UInt16.random(in: 0...UInt16.max))"
+        defer { for name in (try? SegmentNames(prefix: prefix).existing()) ?? [] { try? SharedMemorySegment.unlink(name: name) } }
+        let universe = "\(FileManager.default.temporaryDirectory.path)/\(prefix).json"
+        defer { try? FileManager.default.removeItem(atPath: universe) }
+        try Universe(symbols: [SymbolInfo(id: SymbolId(0), base: "BTC", quote: "USDT")], instruments: [], directions: []).save(path: universe)
+        let gateway = try ChildProcess(
+            executable: builtBinary("market-gateway"),
+            arguments: ["--exchange", "binance", "--universe", universe, "--shm-prefix", prefix, "--redis-url", "bogus://x"], output: .discard)
+        #expect(gateway.wait() != 0)
+        #expect(try SegmentNames(prefix: prefix).existing().isEmpty)
+    }
+
     /// With a symbol frozen on the venue, the gateway's shared-memory top of book equals
     /// venue-sim's own book (its REST snapshot) exactly.
     @Test(.timeLimit(.minutes(1))) func sharedMemoryEqualsTheVenueBook() throws {
