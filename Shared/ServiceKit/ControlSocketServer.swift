@@ -34,16 +34,10 @@ public final class ControlSocketServer: @unchecked Sendable {
     public init(path: String, handler: @escaping @Sendable (String) -> String) throws(ControlSocketError) {
         self.path = path
         self.handler = handler
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { throw .pathTooLong(path) }
+        var address = try Self.address(path)
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            _ = path.withCString { strncpy(raw.baseAddress!.assumingMemoryBound(to: CChar.self), $0, capacity - 1) }
-        }
         let bound = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -84,8 +78,8 @@ public final class ControlSocketServer: @unchecked Sendable {
                 close(client)
                 continue
             }
-            Self.setTimeout(client, SO_RCVTIMEO, seconds: Self.idleTimeoutSeconds)
-            Self.setTimeout(client, SO_SNDTIMEO, seconds: Self.sendTimeoutSeconds)
+            Self.setTimeout(client, SO_RCVTIMEO, millis: Self.idleTimeoutSeconds * 1000)
+            Self.setTimeout(client, SO_SNDTIMEO, millis: Self.sendTimeoutSeconds * 1000)
             let started = DetachedThread.start { [self] in
                 serve(client)
                 close(client)
@@ -120,7 +114,7 @@ public final class ControlSocketServer: @unchecked Sendable {
 
     /// Writes all of `text`; false when the peer is gone or stopped reading. Never raises SIGPIPE.
     @discardableResult
-    static func send(_ text: String, to socket: Int32) -> Bool {
+    public static func send(_ text: String, to socket: Int32) -> Bool {
         var text = text
         return text.withUTF8 { buffer in
             var offset = 0
@@ -134,13 +128,13 @@ public final class ControlSocketServer: @unchecked Sendable {
         }
     }
 
-    static func setTimeout(_ socket: Int32, _ option: Int32, seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+    static func setTimeout(_ socket: Int32, _ option: Int32, millis: Int) {
+        var timeout = timeval(tv_sec: millis / 1000, tv_usec: (millis % 1000) * 1000)
         setsockopt(socket, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Sends one command to a service's control socket and returns its one-line answer.
-    public static func request(path: String, command: String, timeoutMillis: Int = 5000) throws(ControlSocketError) -> String {
+    /// The socket address of `path`.
+    static func address(_ path: String) throws(ControlSocketError) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -148,15 +142,31 @@ public final class ControlSocketServer: @unchecked Sendable {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             _ = path.withCString { strncpy(raw.baseAddress!.assumingMemoryBound(to: CChar.self), $0, capacity - 1) }
         }
+        return address
+    }
+
+    /// A connected client socket to the service at `path` (the caller closes it); reads on it give
+    /// up after `receiveTimeoutMillis`.
+    public static func connect(path: String, receiveTimeoutMillis: Int) throws(ControlSocketError) -> Int32 {
+        var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutMillis / 1000, tv_usec: (timeoutMillis % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setTimeout(fd, SO_RCVTIMEO, millis: receiveTimeoutMillis)
         let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard connected == 0 else { throw .system("connect \(path)", errno) }
+        guard connected == 0 else {
+            let code = errno
+            close(fd)
+            throw .system("connect \(path)", code)
+        }
+        return fd
+    }
+
+    /// Sends one command to a service's control socket and returns its one-line answer.
+    public static func request(path: String, command: String, timeoutMillis: Int = 5000) throws(ControlSocketError) -> String {
+        let fd = try connect(path: path, receiveTimeoutMillis: timeoutMillis)
+        defer { close(fd) }
         // A service that refuses the connection (too many clients) answers and hangs up before
         // the command is sent: its answer is still read.
         let sent = send(command + "\n", to: fd)

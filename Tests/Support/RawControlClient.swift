@@ -1,3 +1,5 @@
+import ServiceKit
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,22 +11,7 @@ public final class RawControlClient {
 
     /// Connects to the Unix socket at `path`; nil when nothing listens there.
     public init?(path: String, receiveTimeoutSeconds: Int = 5) {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            _ = path.withCString { strncpy(raw.baseAddress!.assumingMemoryBound(to: CChar.self), $0, raw.count - 1) }
-        }
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let fd = try? ControlSocketServer.connect(path: path, receiveTimeoutMillis: receiveTimeoutSeconds * 1000) else { return nil }
         descriptor = fd
     }
 
@@ -32,8 +19,7 @@ public final class RawControlClient {
 
     /// Sends `text` as far as the socket takes it (no SIGPIPE if the service is gone).
     public func send(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in _ = Glibc.send(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+        ControlSocketServer.send(text, to: descriptor)
     }
 
     /// Everything the service sends until it closes the connection (or the receive timeout).
