@@ -43,25 +43,20 @@ final class TrackJournal {
             try handle?.close()
             let file = path(day: today)
             if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
-            let opened = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-            if try opened.seekToEnd() > 0, !(try Self.endsWithNewline(file)) {
-                // A line cut short (a full disk, a crash mid-write) ends here: close it, so the next
-                // line is read on its own instead of glued to it.
-                try opened.write(contentsOf: Data("\n".utf8))
+            let opened = try FileHandle(forUpdating: URL(fileURLWithPath: file))
+            let size = try opened.seekToEnd()
+            if size > 0 {
+                try opened.seek(toOffset: size - 1)
+                if try opened.read(upToCount: 1) != Data("\n".utf8) {
+                    // A line cut short (a full disk, a crash mid-write) ends here: close it, so the
+                    // next line is read on its own instead of glued to it.
+                    try opened.write(contentsOf: Data("\n".utf8))
+                }
             }
             handle = opened
             day = today
         }
         try handle?.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
-    }
-
-    static func endsWithNewline(_ file: String) throws -> Bool {
-        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-        defer { try? reader.close() }
-        let size = try reader.seekToEnd()
-        guard size > 0 else { return true }
-        try reader.seek(toOffset: size - 1)
-        return try reader.read(upToCount: 1) == Data("\n".utf8)
     }
 
     /// Yesterday's and today's lines, oldest first (a track lives at most a few hours).
