@@ -24,13 +24,33 @@ struct ShmCommand: ParsableCommand {
 
         func run() throws {
             let names = try SegmentNames(prefix: segments.prefix)
-            let store = try PriceStore.create(names: names, symbolCapacity: symbols)
-            print("created \(names.prices): \(store.symbolCapacity) symbols × \(store.sourceCapacity) sources, \(store.segment.size) bytes")
-            let control = try ControlSegment.create(names: names)
-            print("created \(names.control): control block and \(SourceId.count) health rows, \(control.segment.size) bytes")
-            for ring in ShmCommand.standardRings() {
-                let segment = try SPSCRing.create(name: names.ring(ring), capacity: ringCapacity, of: UpdateNotice.self)
-                print("created \(segment.name): \(ringCapacity) update notices, \(segment.size) bytes")
+            let present = names.existing()
+            guard present.isEmpty else {
+                throw CommandFailure(
+                    "shared memory under prefix \(names.prefix) exists already (\(present.joined(separator: ", "))); "
+                        + "`draizer shm remove --prefix \(names.prefix)` first")
+            }
+            // All or nothing: a refused ring capacity (or a full /dev/shm) must not leave half a set
+            // behind for the services to attach to.
+            var created: [String] = []
+            do {
+                let store = try PriceStore.create(names: names, symbolCapacity: symbols)
+                created.append(names.prices)
+                let control = try ControlSegment.create(names: names)
+                created.append(names.control)
+                var rings: [SharedMemorySegment] = []
+                for ring in ShmCommand.standardRings() {
+                    rings.append(try SPSCRing.create(name: names.ring(ring), capacity: ringCapacity, of: UpdateNotice.self))
+                    created.append(names.ring(ring))
+                }
+                print("created \(names.prices): \(store.symbolCapacity) symbols × \(store.sourceCapacity) sources, \(store.segment.size) bytes")
+                print("created \(names.control): control block and \(SourceId.count) health rows, \(control.segment.size) bytes")
+                for segment in rings {
+                    print("created \(segment.name): \(ringCapacity) update notices, \(segment.size) bytes")
+                }
+            } catch {
+                for name in created { try? SharedMemorySegment.unlink(name: name) }
+                throw error
             }
         }
     }

@@ -52,6 +52,11 @@ import Testing
     @Test func shmLifecycle() throws {
         let prefix = "drzcli-\(getpid())"
         defer { _ = try? run(["shm", "remove", "--prefix", prefix]) }
+        // A refused ring capacity comes after the store and control block would have been made:
+        // nothing may be left behind (the next create would be refused and services would attach
+        // to half a set).
+        #expect(try run(["shm", "create", "--prefix", prefix, "--symbols", "16", "--ring-capacity", "3"]).status == 1)
+        #expect(try run(["shm", "inspect", "--prefix", prefix]).status != 0, "a refused create leaves no segment")
         let created = try run(["shm", "create", "--prefix", prefix, "--symbols", "16", "--ring-capacity", "64"])
         #expect(created.status == 0 && created.lines.count == 7)
         let inspected = try run(["shm", "inspect", "--prefix", prefix])
