@@ -21,6 +21,13 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "The detector's control socket (default /tmp/<prefix>-detector.sock); shown when it answers.")
     var detectorSocket: String?
 
+    func validate() throws {
+        guard (50...3_600_000).contains(intervalMillis) else {
+            throw ValidationError("--interval-millis: expected 50...3600000 (50 ms to an hour), was \(intervalMillis)")
+        }
+        guard count >= 0 else { throw ValidationError("--count: expected 0 (until interrupted) or more, was \(count)") }
+    }
+
     func run() throws {
         let names = try SegmentNames(prefix: segments.prefix)
         let store = try PriceStore.attach(names: names)
@@ -36,7 +43,7 @@ struct StatusCommand: ParsableCommand {
             let screen = render(store: store, control: control, universe: loaded)
             print(watch ? "\u{1B}[H\u{1B}[2J" + screen : screen)
             refreshes += 1
-            if watch && (count == 0 || refreshes < count) { usleep(UInt32(max(intervalMillis, 50)) * 1000) }
+            if watch && (count == 0 || refreshes < count) { usleep(UInt32(intervalMillis) * 1000) }
         } while watch && (count == 0 || refreshes < count)
     }
 

@@ -1,3 +1,4 @@
+import DraizerCore
 import Foundation
 import ServiceKit
 import TestSupport
@@ -66,6 +67,35 @@ import Testing
         #expect(try run(["shm", "create", "--prefix", prefix]).status != 0, "creating twice is refused")
         #expect(try run(["shm", "remove", "--prefix", prefix]).status == 0)
         #expect(try run(["shm", "inspect", "--prefix", prefix]).status != 0, "nothing left to inspect")
+    }
+
+    @Test func statusShowsHealthAndEveryInstrument() throws {
+        let prefix = "drzst-\(getpid())"
+        let universePath = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-universe.json").path
+        defer {
+            _ = try? run(["shm", "remove", "--prefix", prefix])
+            try? FileManager.default.removeItem(atPath: universePath)
+        }
+        let source = SourceId(exchange: .bybit, market: .perp)
+        let instrument = Instrument(
+            symbol: SymbolId(0), source: source, exchangeSymbol: "ETHUSDT", tickSize: try Price("0.01"), stepSize: try Quantity("0.01"),
+            minQuantity: try Quantity("0.01"), minNotional: ExactDecimal(5), contractSize: ExactDecimal(1))
+        try Universe(symbols: [SymbolInfo(id: SymbolId(0), base: "ETH", quote: "USDT")], instruments: [instrument], directions: [])
+            .save(path: universePath)
+
+        #expect(try run(["status", "--prefix", prefix, "--universe", universePath]).status != 0, "no shared memory yet")
+        #expect(try run(["shm", "create", "--prefix", prefix, "--symbols", "4", "--ring-capacity", "4"]).status == 0)
+        let shown = try run(["status", "--prefix", prefix, "--universe", universePath, "--detector-socket", "/nonexistent.sock"])
+        #expect(shown.status == 0)
+        #expect(shown.lines.contains { $0.hasPrefix("bybit/perp") && $0.contains("down") })
+        #expect(shown.lines.contains { $0.hasPrefix("ETH-USDT") && $0.contains("bybit/perp") && $0.contains("no data yet") })
+        let watched = try run(["status", "--prefix", prefix, "--universe", universePath, "--watch", "--interval-millis", "50", "--count", "2"])
+        #expect(watched.status == 0 && watched.lines.filter { $0.contains("draizer status") }.count == 2)
+        // A refresh interval that would spin or sleep past a UInt32 of microseconds is refused.
+        for interval in ["0", "9999999999999"] {
+            #expect(try run(["status", "--prefix", prefix, "--universe", universePath, "--watch", "--interval-millis", interval, "--count", "1"]).status == 64)
+        }
+        #expect(try run(["status", "--prefix", prefix, "--universe", "/nonexistent.json"]).status == 1)
     }
 
     @Test func parseBenchPrintsTheBenchLine() throws {
