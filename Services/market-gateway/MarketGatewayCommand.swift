@@ -44,6 +44,22 @@ struct MarketGatewayCommand: ParsableCommand {
         }
         let names = try SegmentNames(prefix: shmPrefix)
         // Settings that can be refused are checked before any shared memory is made.
+        guard (1...(1 << 20)).contains(symbolCapacity) else {
+            throw ValidationError("--symbol-capacity: expected 1...1048576, was \(symbolCapacity)")
+        }
+        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-gateway-\(venue.name).sock"
+        do {
+            try ControlSocketServer.checkPath(socketPath)
+        } catch {
+            throw ValidationError("--control-socket: \(error)")
+        }
+        let simBase = String(simURL.reversed().drop { $0 == "/" }.reversed())
+        if !live {
+            let host = simBase.split(separator: "://", maxSplits: 1).last ?? ""
+            guard simBase.hasPrefix("http://") || simBase.hasPrefix("https://"), !host.isEmpty, !host.contains("/") else {
+                throw ValidationError("--sim-url: expected http://HOST:PORT, was \(simURL)")
+            }
+        }
         var streams: StreamPublisher?
         if !noRedis {
             guard streamMaxlen > 0 else { throw ValidationError("--stream-maxlen: expected > 0, was \(streamMaxlen)") }
@@ -72,8 +88,8 @@ struct MarketGatewayCommand: ParsableCommand {
                 live
                 ? VenueEndpoints.production(source)
                 : VenueEndpoints(
-                    restBaseURL: "\(simURL)/\(source.name)",
-                    publicWebSocketURL: "\(simURL.replacing("http", with: "ws"))/\(source.name)/ws")
+                    restBaseURL: "\(simBase)/\(source.name)",
+                    publicWebSocketURL: "\(simBase.replacing("http", with: "ws"))/\(source.name)/ws")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -84,29 +100,37 @@ struct MarketGatewayCommand: ParsableCommand {
 
         let finished = loop.makePromise(of: Void.self)
         let universePath = universe
-        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-gateway-\(venue.name).sock"
-        let server = try ControlSocketServer(path: socketPath) { command in
-            let word = String(command.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
-            switch word {
-            case "status", #"{"command":"status"}"#:
-                return (try? loop.submit { gateway.status() }.wait()) ?? #"{"error":"gateway stopped"}"#
-            case "reload", #"{"command":"reload"}"#:
-                do {
-                    let fresh = try Universe.load(path: universePath)
-                    try loop.submit { gateway.reload(fresh) }.wait()
-                    return #"{"ok":true,"symbols":\#(fresh.symbols.count)}"#
-                } catch {
-                    return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#
+        let server: ControlSocketServer
+        do {
+            server = try ControlSocketServer(path: socketPath) { command in
+                let word = String(command.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+                switch word {
+                case "status", #"{"command":"status"}"#:
+                    return (try? loop.submit { gateway.status() }.wait()) ?? #"{"error":"gateway stopped"}"#
+                case "reload", #"{"command":"reload"}"#:
+                    do {
+                        let fresh = try Universe.load(path: universePath)
+                        try loop.submit { gateway.reload(fresh) }.wait()
+                        return #"{"ok":true,"symbols":\#(fresh.symbols.count)}"#
+                    } catch {
+                        return #"{"ok":false,"error":\#(String(describing: error).jsonQuoted)}"#
+                    }
+                case "reset", #"{"command":"reset"}"#:
+                    try? loop.submit { gateway.resetLatency() }.wait()
+                    return #"{"ok":true}"#
+                case "shutdown", #"{"command":"shutdown"}"#:
+                    loop.execute { finished.succeed(()) }
+                    return #"{"ok":true}"#
+                default:
+                    return #"{"ok":false,"error":"expected status, reload, reset or shutdown"}"#
                 }
-            case "reset", #"{"command":"reset"}"#:
-                try? loop.submit { gateway.resetLatency() }.wait()
-                return #"{"ok":true}"#
-            case "shutdown", #"{"command":"shutdown"}"#:
-                loop.execute { finished.succeed(()) }
-                return #"{"ok":true}"#
-            default:
-                return #"{"ok":false,"error":"expected status, reload, reset or shutdown"}"#
             }
+        } catch {
+            // Taken between the check above and now: stop what started (NIO traps on a group
+            // dropped while running).
+            try? loop.submit { gateway.stop() }.wait()
+            try? group.syncShutdownGracefully()
+            throw error
         }
         // SIGTERM / SIGINT: stop cleanly (connections closed, books unverified, health stopped).
         // The handler only sets a flag, which the event loop checks every 20 ms: a dispatch signal

@@ -45,6 +45,12 @@ struct DetectorCommand: ParsableCommand {
         // Everything that can be refused is checked before any shared memory is made: a refused
         // start leaves nothing behind.
         let names = try SegmentNames(prefix: shmPrefix)
+        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"
+        do {
+            try ControlSocketServer.checkPath(socketPath)
+        } catch {
+            throw ValidationError("--control-socket: \(error)")
+        }
         let journal = try TrackJournal(directory: tracksDir)
         var streams: StreamPublisher?
         var funding: FundingReader?
@@ -77,7 +83,6 @@ struct DetectorCommand: ParsableCommand {
             journal: journal, funding: funding, wait: waitMode)
 
         let universePath = universe
-        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"
         let server = try ControlSocketServer(path: socketPath) { command in
             Self.handle(command, loop: loop, control: control, universePath: universePath)
         }

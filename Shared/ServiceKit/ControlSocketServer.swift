@@ -30,12 +30,14 @@ public final class ControlSocketServer: @unchecked Sendable {
     /// Clients being served now.
     private let clients = Atomic<Int>(0)
 
-    /// Binds `path` (mode 0600; a stale socket file is replaced) and starts accepting.
+    /// Binds `path` (mode 0600; a stale socket file is replaced) and starts accepting. Refuses a
+    /// path that is not a socket, or whose socket a running service still answers on (see
+    /// `checkPath`).
     public init(path: String, handler: @escaping @Sendable (String) -> String) throws(ControlSocketError) {
         self.path = path
         self.handler = handler
         var address = try Self.address(path)
-        unlink(path)
+        if try Self.checkPath(path) { unlink(path) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         let bound = withUnsafePointer(to: &address) { pointer in
@@ -57,6 +59,33 @@ public final class ControlSocketServer: @unchecked Sendable {
             close(fd)
             throw .system("pthread_create", EAGAIN)
         }
+    }
+
+    /// Whether `path` can take a new control socket, checked before a service makes anything
+    /// else: its folder exists, and the path is free (false) or a stale socket to replace (true).
+    /// A regular file (an operator's typo) is never deleted, and a socket a running service
+    /// answers on is never taken over.
+    @discardableResult
+    public static func checkPath(_ path: String) throws(ControlSocketError) -> Bool {
+        _ = try address(path)
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let code = errno
+            guard code == ENOENT else { throw .system("stat \(path)", code) }
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            var folderInfo = stat()
+            guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR, access(folder, W_OK | X_OK) == 0 else {
+                throw .unusable(path, "a writable folder \(folder), was missing or not writable")
+            }
+            return false
+        }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { throw .unusable(path, "a socket or nothing, was another kind of file") }
+        if let fd = try? connect(path: path, receiveTimeoutMillis: 100) {
+            close(fd)
+            throw .unusable(path, "a stale socket, was one a running service answers on")
+        }
+        return true
     }
 
     public func stop() {
@@ -190,12 +219,14 @@ public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConverti
     case pathTooLong(String)
     case system(String, Int32)
     case noAnswer(String)
+    case unusable(String, String)
 
     public var description: String {
         switch self {
         case .pathTooLong(let path): "control socket \(path): expected a path under 108 bytes, was longer"
         case .system(let operation, let code): "control socket: \(operation) failed: \(String(cString: strerror(code)))"
         case .noAnswer(let path): "control socket \(path): expected an answer, was none"
+        case .unusable(let path, let expected): "control socket \(path): expected \(expected)"
         }
     }
 }

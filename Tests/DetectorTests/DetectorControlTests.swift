@@ -175,6 +175,15 @@ extension DetectorProcessTests {
                 arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--tracks-dir", file], output: .discard)
             #expect(refused.wait() != 0)
             #expect(try SegmentNames(prefix: prefix + "x").existing().isEmpty)
+            // So is a control socket path naming a file (which stays as it was).
+            let before = FileManager.default.contents(atPath: file)
+            let socketOnAFile = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: ["--universe", universe, "--shm-prefix", prefix + "x", "--no-redis", "--tracks-dir", "\(directory)/t2", "--control-socket", file],
+                output: .discard)
+            #expect(socketOnAFile.wait() == 64)
+            #expect(try SegmentNames(prefix: prefix + "x").existing().isEmpty)
+            #expect(FileManager.default.contents(atPath: file) == before && before != nil)
         }
     }
 

@@ -178,11 +178,22 @@ import Testing
         let universe = "\(FileManager.default.temporaryDirectory.path)/\(prefix).json"
         defer { try? FileManager.default.removeItem(atPath: universe) }
         try Universe(symbols: [SymbolInfo(id: SymbolId(0), base: "BTC", quote: "USDT")], instruments: [], directions: []).save(path: universe)
-        let gateway = try ChildProcess(
-            executable: builtBinary("market-gateway"),
-            arguments: ["--exchange", "binance", "--universe", universe, "--shm-prefix", prefix, "--redis-url", "bogus://x"], output: .discard)
-        #expect(gateway.wait() != 0)
-        #expect(try SegmentNames(prefix: prefix).existing().isEmpty)
+        // A file where the control socket would go (an operator's typo) is refused, not deleted.
+        let notASocket = "\(FileManager.default.temporaryDirectory.path)/\(prefix).notes"
+        #expect(FileManager.default.createFile(atPath: notASocket, contents: Data("notes".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: notASocket) }
+        let refusals: [[String]] = [
+            ["--redis-url", "bogus://x"], ["--no-redis", "--symbol-capacity", "0"], ["--no-redis", "--sim-url", "127.0.0.1:9600"],
+            ["--no-redis", "--control-socket", notASocket], ["--no-redis", "--control-socket", "/nonexistent-drz/gw.sock"],
+        ]
+        for arguments in refusals {
+            let gateway = try ChildProcess(
+                executable: builtBinary("market-gateway"),
+                arguments: ["--exchange", "binance", "--universe", universe, "--shm-prefix", prefix] + arguments, output: .discard)
+            #expect(gateway.wait() == 64, "\(arguments)")
+            #expect(try SegmentNames(prefix: prefix).existing().isEmpty, "\(arguments)")
+        }
+        #expect(FileManager.default.contents(atPath: notASocket) == Data("notes".utf8))
     }
 
     /// With a symbol frozen on the venue, the gateway's shared-memory top of book equals

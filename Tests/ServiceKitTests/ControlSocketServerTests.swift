@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 import Synchronization
 import TestSupport
@@ -64,5 +65,52 @@ import Glibc
         }
         #expect(answer == #"{"ok":true}"#)
         withExtendedLifetime(held) {}
+    }
+}
+
+/// What a control socket's path may be: a service never deletes an operator's file and never
+/// takes over another running service's socket, but replaces the socket a killed one left.
+@Suite struct ControlSocketPathTests {
+    @Test func aRegularFileIsRefusedAndKept() throws {
+        let path = ControlSocketServerTests.path("file")
+        #expect(FileManager.default.createFile(atPath: path, contents: Array("keep me".utf8).withUnsafeBytes { Data($0) }))
+        defer { unlink(path) }
+        #expect(throws: ControlSocketError.unusable(path, "a socket or nothing, was another kind of file")) {
+            _ = try ControlSocketServer(path: path) { _ in "" }
+        }
+        #expect(FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } == "keep me")
+    }
+
+    @Test func aMissingFolderIsRefused() {
+        #expect(throws: ControlSocketError.unusable("/nonexistent-drz/x.sock", "a writable folder /nonexistent-drz, was missing or not writable")) {
+            try ControlSocketServer.checkPath("/nonexistent-drz/x.sock")
+        }
+    }
+
+    @Test func aLiveSocketIsRefusedAndAStaleOneReplaced() throws {
+        let path = ControlSocketServerTests.path("live")
+        let first = try ControlSocketServer(path: path) { _ in "first" }
+        #expect(throws: ControlSocketError.unusable(path, "a stale socket, was one a running service answers on")) {
+            _ = try ControlSocketServer(path: path) { _ in "second" }
+        }
+        #expect(try ControlSocketServer.request(path: path, command: "x") == "first", "the running service keeps its socket")
+        first.stop()
+
+        // A socket file nobody listens on (its service was killed): replaced.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        #expect(bound == 0)
+        #expect(try ControlSocketServer.checkPath(path), "a stale socket is to be replaced")
+        let second = try ControlSocketServer(path: path) { _ in "second" }
+        defer { second.stop() }
+        #expect(try ControlSocketServer.request(path: path, command: "x") == "second")
     }
 }
