@@ -119,7 +119,11 @@ extension Universe {
         } catch {
             throw .io(path: path, detail: "\(error)")
         }
-        return try Universe(json: bytes)
+        do {
+            return try Universe(json: bytes)
+        } catch {
+            throw .inFile(file: path, error)
+        }
     }
 
     /// The file contents: pretty, keys sorted, so the same universe always gives the same bytes.

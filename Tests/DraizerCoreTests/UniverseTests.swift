@@ -51,6 +51,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(path).tmp.\(getpid())"))
     }
 
+    @Test func brokenFileNamesTheFileAndThePlace() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("broken-universe-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: UniverseError.inFile(file: path, .malformed(path: "$", detail: "expected Dictionary<String, Any>, was another type"))) {
+            try Universe.load(path: path)
+        }
+        #expect(
+            UniverseError.inFile(file: path, .invalid(path: "symbols[0].base", expected: "1-16 characters", was: "\"\"")).description
+                == "universe file \(path): symbols[0].base: expected 1-16 characters, was \"\"")
+    }
+
     @Test func missingFileNamesThePath() {
         #expect(throws: UniverseError.self) { try Universe.load(path: "/nonexistent/universe.json") }
         do {
