@@ -38,6 +38,7 @@ struct VenueSimCommand: ParsableCommand {
             scenario = SimScenario()
         }
         if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port: expected 0...65535, was \(port)") }
         guard speed >= 0, speed.isFinite else { throw ValidationError("--speed: expected a number ≥ 0, was \(speed)") }
         var recording: SimRecording?
         if let replay {
@@ -51,7 +52,7 @@ struct VenueSimCommand: ParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let engine = SimulationEngine(eventLoop: loop, scenario: scenario, recording: recording, replaySpeed: speed, stress: stress)
-        let channel = try ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
@@ -81,7 +82,13 @@ struct VenueSimCommand: ParsableCommand {
                     try channel.pipeline.syncOperations.addHandler(http)
                 }
             }
-            .bind(host: host, port: port).wait()
+        let channel: Channel
+        do {
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw ListenFailure(description: "cannot listen on \(host):\(port) (--host, --port): \(error)")
+        }
         try loop.submit { engine.start() }.wait()
         let bound = channel.localAddress?.port ?? port
         if let recording {
@@ -93,6 +100,11 @@ struct VenueSimCommand: ParsableCommand {
         fflushStdout()
         try channel.closeFuture.wait()
     }
+}
+
+/// The listening socket could not be made (address in use, not this host's, unknown name).
+struct ListenFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// stdout is a pipe under supervisors and tests: flush the readiness line at once.
