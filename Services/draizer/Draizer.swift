@@ -1,4 +1,5 @@
 import ArgumentParser
+import DraizerCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,10 +34,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// Writes one line to stderr.
-func printError(_ text: String) {
-    var line = text + "\n"
-    line.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
-}
+func printError(_ text: String) { writeErrorLine(text) }
 
 /// Writes one line to stdout immediately (stdout is block-buffered when piped, and a benchmark's
 /// lines should appear as each finishes, and before a child process reads them).

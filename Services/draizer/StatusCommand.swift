@@ -126,6 +126,9 @@ enum DetectorView {
                 + "tick→decision p50 \(int(latency["p50"])) ns, p99 \(int(latency["p99"])) ns",
             "  rejected: " + ["below_threshold", "stale", "unverified", "below_min_notional", "cooldown_or_tracked", "paused", "no_price"]
                 .map { "\($0.replacingOccurrences(of: "_", with: " ")) \(int(rejected[$0]))" }.joined(separator: ", "),
+            (status["streams"] as? [String: Any]).map { streams in
+                "  redis streams: published \(int(streams["published"])), dropped \(int(streams["dropped"])), failures \(int(streams["failures"]))"
+            } ?? "  redis streams: off (--no-redis)",
             "",
             "latest opportunities",
             pad("time", 14) + pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("net bps", 9)

@@ -16,7 +16,8 @@ public struct StreamMessage: Sendable {
 /// A service's slow fan-out: entries to bounded Redis streams (`XADD … MAXLEN ~ N`), written by
 /// a thread of its own so the hot path never waits for Redis. While Redis is away entries are
 /// dropped and counted (the streams are for consumers that tolerate gaps: samples, notifications
-/// also kept elsewhere), and reconnection is tried at most once a second.
+/// also kept elsewhere), and reconnection is tried at most once a second. Each outage is logged
+/// twice, when it starts and when Redis is back (with what it cost), not once per entry.
 public final class StreamPublisher: Sendable {
     public let maxLength: Int
     /// Entries waiting for the thread beyond this are dropped rather than queued.
@@ -35,12 +36,22 @@ public final class StreamPublisher: Sendable {
         let configuration: RedisConfiguration
         var connection: RedisConnection?
         var lastFailureNanos: Int64 = 0
+        /// When the current outage began (0: none) and the drop count then.
+        var outageStartNanos: Int64 = 0
+        var droppedAtOutageStart: UInt64 = 0
         init(configuration: RedisConfiguration) { self.configuration = configuration }
     }
 
-    public init(configuration: RedisConfiguration, maxLength: Int, maxPending: Int = 10_000) {
+    private let log: @Sendable (String) -> Void
+
+    /// `log` gets one line when Redis is lost and one when it is back (default: stderr).
+    public init(
+        configuration: RedisConfiguration, maxLength: Int, maxPending: Int = 10_000,
+        log: @escaping @Sendable (String) -> Void = { writeErrorLine($0) }
+    ) {
         self.maxLength = maxLength
         self.maxPending = maxPending
+        self.log = log
         writer = Writer(configuration: configuration)
     }
 
@@ -72,10 +83,16 @@ public final class StreamPublisher: Sendable {
             do {
                 writer.connection = try RedisConnection(configuration: writer.configuration)
             } catch {
-                writer.lastFailureNanos = MonotonicClock.now()
+                lost(error)
                 failures.add(1, ordering: .relaxed)
                 dropped.add(UInt64(entries.count), ordering: .relaxed)
                 return
+            }
+            if writer.outageStartNanos != 0 {
+                let millis = (MonotonicClock.now() - writer.outageStartNanos) / 1_000_000
+                let lostEntries = dropped.load(ordering: .relaxed) - writer.droppedAtOutageStart
+                log("redis streams: Redis at \(writer.configuration.endpoint) is back after \(millis) ms; \(lostEntries) entries were dropped meanwhile")
+                writer.outageStartNanos = 0
             }
         }
         for (index, entry) in entries.enumerated() {
@@ -89,12 +106,21 @@ public final class StreamPublisher: Sendable {
                     continue
                 }
                 // Connection lost: drop the rest of this batch and reconnect later.
+                lost(error)
                 dropped.add(UInt64(entries.count - index), ordering: .relaxed)
                 writer.connection = nil
-                writer.lastFailureNanos = MonotonicClock.now()
                 return
             }
         }
+    }
+
+    /// On the thread: a failed connect or command. Logs the first of an outage.
+    private func lost(_ error: RedisError) {
+        writer.lastFailureNanos = MonotonicClock.now()
+        guard writer.outageStartNanos == 0 else { return }
+        writer.outageStartNanos = writer.lastFailureNanos
+        writer.droppedAtOutageStart = dropped.load(ordering: .relaxed)
+        log("redis streams: lost Redis at \(writer.configuration.endpoint) (\(error)); entries are dropped and counted until it is back, retried every second")
     }
 
     /// Waits for the queued entries, then ends the thread.

@@ -1,6 +1,7 @@
 import Foundation
 import RedisBus
 import ServiceKit
+import Synchronization
 import Testing
 
 @Suite struct RedisBusTests {
@@ -143,6 +144,47 @@ import Testing
         #expect(recovered)
         #expect(redis.isConnected)
         #expect(try redis.xlen(stream: "s") == 1, "the restarted server has no persistence: only the new entry")
+    }
+
+    /// A service's stream publisher across a Redis outage: entries are dropped and counted while
+    /// it is away, it comes back by itself, and the outage is logged once when it starts and once
+    /// when it ends (not once per entry).
+    @Test(.timeLimit(.minutes(1))) func publisherLogsAnOutageOnceAndResumes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis")).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/redis.sock"
+        var server = try OwnRedis(socket: socket, directory: directory)
+        defer { server.stop() }
+        let lines = Mutex<[String]>([])
+        let publisher = StreamPublisher(
+            configuration: RedisConfiguration(endpoint: .unix(path: socket), connectTimeoutMillis: 500), maxLength: 100,
+            log: { line in lines.withLock { $0.append(line) } })
+        defer { publisher.stop() }
+        func publish() { publisher.publish([StreamMessage(stream: "s", fields: [("k", "v")])]) }
+
+        publish()
+        #expect(eventually { publisher.published.load(ordering: .relaxed) == 1 })
+        server.stop()
+        for _ in 0..<50 {
+            publish()
+            usleep(20_000)
+        }
+        #expect(eventually { publisher.dropped.load(ordering: .relaxed) >= 40 })
+        #expect(lines.withLock { $0 }.count == 1)
+        #expect(lines.withLock { $0 }.first?.hasPrefix("redis streams: lost Redis at unix:\(socket)") == true)
+
+        server = try OwnRedis(socket: socket, directory: directory)
+        #expect(eventually {
+            publish()
+            return publisher.published.load(ordering: .relaxed) >= 2
+        })
+        let logged = lines.withLock { $0 }
+        #expect(logged.count == 2, "\(logged)")
+        let dropped = publisher.dropped.load(ordering: .relaxed)
+        #expect(logged.last?.contains("is back after") == true && logged.last?.hasSuffix("; \(dropped) entries were dropped meanwhile") == true, "\(logged)")
+        let redis = try RedisConnection(configuration: RedisConfiguration(endpoint: .unix(path: socket)))
+        #expect(try redis.xlen(stream: "s") >= 1, "entries after the outage reach the new server")
     }
 
     /// TCP instead of a Unix socket, with a password (and ACL user) required.

@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@testable import draizer
+
+/// The detector's part of `draizer status`, rendered from its control-socket reply.
+@Suite struct StatusViewTests {
+    func render(_ reply: String) throws -> [String] {
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
+        return DetectorView.render(status)
+    }
+
+    @Test func redisStreamsAreShownSoAnOutageIsSeen() throws {
+        let lines = try render(
+            #"{"updates":10,"evaluations":20,"emissions":1,"rejected":{"stale":3},"streams":{"published":7,"dropped":41,"failures":2,"maxlen":100},"recent":[],"open_tracks":[]}"#)
+        #expect(lines.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision p50 0 ns, p99 0 ns")
+        #expect(lines.contains("  redis streams: published 7, dropped 41, failures 2"))
+        #expect(lines.contains { $0.contains("stale 3") })
+        let withoutRedis = try render(#"{"streams":null,"recent":[],"open_tracks":[]}"#)
+        #expect(withoutRedis.contains("  redis streams: off (--no-redis)"))
+    }
+}
