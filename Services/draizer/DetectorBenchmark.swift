@@ -153,8 +153,8 @@ struct InProcessDetectorBench {
             for source in SourceId.all {
                 instruments.append(
                     Instrument(
-                        symbol: symbol.id, source: source, exchangeSymbol: "\(symbol.base)USDT", tickSize: try Price("0.01"),
-                        stepSize: try Quantity("0.001"), minQuantity: try Quantity("0.001"), minNotional: ExactDecimal(5),
+                        symbol: symbol.id, source: source, exchangeSymbol: "\(symbol.base)USDT", tickSize: Price("0.01"),
+                        stepSize: Quantity("0.001"), minQuantity: Quantity("0.001"), minNotional: ExactDecimal(5),
                         contractSize: ExactDecimal(1)))
             }
             let spots = SourceId.all.filter { $0.market == .spot }

@@ -121,7 +121,7 @@ struct DiscoverCommand: ParsableCommand {
         } catch {
             return loop.makeFailedFuture(error)
         }
-        func attempt(_ delays: ArraySlice<Int64>) -> EventLoopFuture<[UInt8]> {
+        @Sendable func attempt(_ delays: ArraySlice<Int64>) -> EventLoopFuture<[UInt8]> {
             HTTPFetcher.get(url, group: loop).flatMapError { error in
                 guard let delay = delays.first, (error as? TransportError)?.isRetryable ?? true else {
                     return loop.makeFailedFuture(error)

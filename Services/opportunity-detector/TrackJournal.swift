@@ -42,7 +42,7 @@ final class TrackJournal {
         if today != day || handle == nil {
             try handle?.close()
             let file = path(day: today)
-            if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+            if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
             let opened = try FileHandle(forUpdating: URL(fileURLWithPath: file))
             let size = try opened.seekToEnd()
             if size > 0 {
