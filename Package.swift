@@ -53,7 +53,7 @@ let package = Package(
             name: "MEXCProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Shared/MEXCProto", exclude: ["README.md"]),
         .target(
-            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "CDraizerShim"], path: "Shared/Venues",
+            name: "Venues", dependencies: ["DraizerCore", "OrderBook", "CCrypto", "CDraizerShim"], path: "Shared/Venues", exclude: ["README.md"],
             swiftSettings: hotPath),
         .target(
             name: "VenueSim",
@@ -93,7 +93,7 @@ let package = Package(
                 "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Services/draizer", swiftSettings: hotPath),
+            path: "Services/draizer", exclude: ["README.md"], swiftSettings: hotPath),
 
         .executableTarget(
             name: "venue-sim",
@@ -105,7 +105,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            path: "Services/venue-sim"),
+            path: "Services/venue-sim", exclude: ["README.md"]),
 
         .executableTarget(
             name: "market-gateway",
@@ -115,7 +115,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Services/market-gateway", swiftSettings: hotPath),
+            path: "Services/market-gateway", exclude: ["README.md"], swiftSettings: hotPath),
 
         .executableTarget(
             name: "opportunity-detector",
@@ -123,7 +123,7 @@ let package = Package(
                 "Strategies", "FastPath", "DraizerCore", "RedisBus", "BlockingCalls", "ServiceKit", "CDraizerShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Services/opportunity-detector", swiftSettings: hotPath),
+            path: "Services/opportunity-detector", exclude: ["README.md"], swiftSettings: hotPath),
 
         // MARK: Tests
         .executableTarget(
