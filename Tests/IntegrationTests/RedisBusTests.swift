@@ -118,12 +118,9 @@ import Testing
     /// A Redis of this test's own, killed and restarted on the same socket: the same connection
     /// object reports the loss once, then reconnects by itself, and data written after flows.
     @Test(.timeLimit(.minutes(1))) func reconnectsAfterRestart() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis")).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let socket = "\(directory)/redis.sock"
-        var server = try OwnRedis(socket: socket, directory: directory)
-        defer { server.stop() }
+        let server = try RestartableRedis()
+        defer { withExtendedLifetime(server) {} }  // released early, it would stop Redis mid-test
+        let socket = server.socket
 
         let redis = try RedisConnection(configuration: RedisConfiguration(endpoint: .unix(path: socket), connectTimeoutMillis: 500))
         try redis.xadd(stream: "s", maxLength: 100, fields: ["before": "1"])
@@ -137,7 +134,7 @@ import Testing
         }
         #expect(sawLoss, "a dead server is reported as a retryable error")
 
-        server = try OwnRedis(socket: socket, directory: directory)
+        try server.start()
         let recovered = eventually {
             (try? redis.xadd(stream: "s", maxLength: 100, fields: ["after": "1"])) != nil
         }
@@ -150,12 +147,9 @@ import Testing
     /// it is away, it comes back by itself, and the outage is logged once when it starts and once
     /// when it ends (not once per entry).
     @Test(.timeLimit(.minutes(1))) func publisherLogsAnOutageOnceAndResumes() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis")).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let socket = "\(directory)/redis.sock"
-        var server = try OwnRedis(socket: socket, directory: directory)
-        defer { server.stop() }
+        let server = try RestartableRedis()
+        defer { withExtendedLifetime(server) {} }  // released early, it would stop Redis mid-test
+        let socket = server.socket
         let lines = Mutex<[String]>([])
         let publisher = StreamPublisher(
             configuration: RedisConfiguration(endpoint: .unix(path: socket), connectTimeoutMillis: 500), maxLength: 100,
@@ -174,7 +168,7 @@ import Testing
         #expect(lines.withLock { $0 }.count == 1)
         #expect(lines.withLock { $0 }.first?.hasPrefix("redis streams: lost Redis at unix:\(socket)") == true)
 
-        server = try OwnRedis(socket: socket, directory: directory)
+        try server.start()
         #expect(eventually {
             publish()
             return publisher.published.load(ordering: .relaxed) >= 2
@@ -236,6 +230,31 @@ import Testing
 }
 
 /// A redis-server process owned by one test.
+/// A Redis of one test's own on a Unix socket in a fresh folder, which the test may stop and
+/// start again on the same socket; stopped and removed when released.
+final class RestartableRedis {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis")).path
+    var socket: String { "\(directory)/redis.sock" }
+    private var server: OwnRedis?
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    func start() throws { server = try OwnRedis(socket: socket, directory: directory) }
+
+    func stop() {
+        server?.stop()
+        server = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
 struct OwnRedis {
     let process: ChildProcess
 
