@@ -129,6 +129,11 @@ enum DetectorView {
             (status["streams"] as? [String: Any]).map { streams in
                 "  redis streams: published \(int(streams["published"])), dropped \(int(streams["dropped"])), failures \(int(streams["failures"]))"
             } ?? "  redis streams: off (--no-redis)",
+        ]
+        if int(status["journal_errors"]) > 0 {
+            lines.append("  track journal: \(int(status["journal_errors"])) failed appends, last: \(status["journal_last_error"] as? String ?? "?")")
+        }
+        lines += [
             "",
             "latest opportunities",
             pad("time", 14) + pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("net bps", 9)

@@ -89,6 +89,8 @@ final class DetectorLoop: @unchecked Sendable {
     private var recent: [String] = []
     private var journalErrors: UInt64 = 0
     private var lastJournalError = ""
+    /// `journalErrors` when the current spell of failed appends began (nil: appends succeed).
+    private var journalErrorsAtFailure: UInt64?
     private var recoveredTracks = 0
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
@@ -398,7 +400,16 @@ final class DetectorLoop: @unchecked Sendable {
         let lines = events.map { SpreadTracker.line($0, wallMillis: wallMillis) }
         do {
             try journal?.append(lines, wallMillis: wallMillis)
+            if let failedBefore = journalErrorsAtFailure {
+                writeErrorLine("track journal: writing again after \(journalErrors - failedBefore) failed appends (their events went to Redis only)")
+                journalErrorsAtFailure = nil
+            }
         } catch {
+            // Logged once per spell of failures (a full disk fails every append), counted always.
+            if journalErrorsAtFailure == nil {
+                journalErrorsAtFailure = journalErrors
+                writeErrorLine("track journal: cannot append to \(journal?.directory ?? "?"): \(error); tracking goes on, events go to Redis only until it can")
+            }
             journalErrors &+= 1
             lastJournalError = "\(error)"
         }
@@ -421,6 +432,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(tickToDecision.percentileJSON(0.5)),"p99":\#(tickToDecision.percentileJSON(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":\#(Self.summary(noticeAge)),"frame_to_pop_ns":{"p50":\#(frameToPop.percentileJSON(0.5)),"p99":\#(frameToPop.percentileJSON(0.99))},"pop_to_first_decision_ns":\#(Self.summary(popToFirstDecision)),"pop_to_decision_ns":{"p50":\#(popToDecision.percentileJSON(0.5)),"p99":\#(popToDecision.percentileJSON(0.99))},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(tickToDecision.percentileJSON(0.5)),"p99":\#(tickToDecision.percentileJSON(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":\#(Self.summary(noticeAge)),"frame_to_pop_ns":{"p50":\#(frameToPop.percentileJSON(0.5)),"p99":\#(frameToPop.percentileJSON(0.99))},"pop_to_first_decision_ns":\#(Self.summary(popToFirstDecision)),"pop_to_decision_ns":{"p50":\#(popToDecision.percentileJSON(0.5)),"p99":\#(popToDecision.percentileJSON(0.99))},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"journal_last_error":\#(lastJournalError.isEmpty ? "null" : lastJournalError.jsonQuoted),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

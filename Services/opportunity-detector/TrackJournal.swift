@@ -6,8 +6,7 @@ import Foundation
 final class TrackJournal {
     let directory: String
     private var handle: FileHandle?
-    private var day = ""
-    /// The UTC day `day` names, as [start, end) wall ms: the name is recomputed only past it.
+    /// The UTC day of the open file, as [start, end) wall ms: the name is recomputed only past it.
     private var dayRange: Range<Int64> = 0..<0
 
     init(directory: String) throws(TrackJournalError) {
@@ -32,18 +31,27 @@ final class TrackJournal {
 
     func append(_ lines: [String], wallMillis: Int64) throws {
         guard !lines.isEmpty else { return }
-        guard !dayRange.contains(wallMillis) || handle == nil else {
+        if handle == nil || !dayRange.contains(wallMillis) { try open(wallMillis: wallMillis) }
+        do {
             try handle?.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
-            return
+        } catch {
+            // Part of the lines may be written (a full disk): the next append opens the file again,
+            // which closes the cut line first.
+            try? handle?.close()
+            handle = nil
+            throw error
         }
-        let today = Self.day(wallMillis: wallMillis)
-        let start = wallMillis - wallMillis % 86_400_000
-        dayRange = start..<(start + 86_400_000)
-        if today != day || handle == nil {
-            try handle?.close()
-            let file = path(day: today)
-            if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
-            let opened = try FileHandle(forUpdating: URL(fileURLWithPath: file))
+    }
+
+    /// Opens the file of `wallMillis`'s day for appending. On failure no file is open and the next
+    /// append tries again (never a handle closed at a day change, or the old day's file).
+    private func open(wallMillis: Int64) throws {
+        try? handle?.close()
+        handle = nil
+        let file = path(day: Self.day(wallMillis: wallMillis))
+        if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
+        let opened = try FileHandle(forUpdating: URL(fileURLWithPath: file))
+        do {
             let size = try opened.seekToEnd()
             if size > 0 {
                 try opened.seek(toOffset: size - 1)
@@ -53,10 +61,13 @@ final class TrackJournal {
                     try opened.write(contentsOf: Data("\n".utf8))
                 }
             }
-            handle = opened
-            day = today
+        } catch {
+            try? opened.close()
+            throw error
         }
-        try handle?.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+        handle = opened
+        let start = wallMillis - wallMillis % 86_400_000
+        dayRange = start..<(start + 86_400_000)
     }
 
     /// Yesterday's and today's lines, oldest first (a track lives at most a few hours).

@@ -16,7 +16,10 @@ import Testing
         #expect(lines.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision p50 0 ns, p99 0 ns")
         #expect(lines.contains("  redis streams: published 7, dropped 41, failures 2"))
         #expect(lines.contains { $0.contains("stale 3") })
-        let withoutRedis = try render(#"{"streams":null,"recent":[],"open_tracks":[]}"#)
+        #expect(!lines.contains { $0.contains("track journal") }, "shown only when appends failed")
+        let withoutRedis = try render(
+            #"{"streams":null,"journal_errors":3,"journal_last_error":"No space left on device","recent":[],"open_tracks":[]}"#)
         #expect(withoutRedis.contains("  redis streams: off (--no-redis)"))
+        #expect(withoutRedis.contains("  track journal: 3 failed appends, last: No space left on device"))
     }
 }

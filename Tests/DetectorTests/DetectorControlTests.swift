@@ -157,6 +157,7 @@ extension DetectorProcessTests {
             #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
             let status = try Self.waitForStatus(socket) { ($0["recovered_tracks"] as? Int) == 1 }
             #expect(status["recovered_tracks"] as? Int == 1, "\(status["recovered_tracks"] ?? "-")")
+            #expect(status["journal_errors"] as? Int == 0 && status["journal_last_error"] is NSNull)
             // Past its 0.5 s the recovered track expires: its close is the file's last line, whole.
             var lines: [Data] = []
             let deadline = Date().addingTimeInterval(10)
