@@ -40,6 +40,11 @@ postgres_bin() {
     echo "$dir"
 }
 
+# tcp_port_free PORT: true when nothing listens on 127.0.0.1:PORT.
+tcp_port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 # Runs a command as the postgres user when we are root (initdb refuses to run as root).
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

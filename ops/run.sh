@@ -3,8 +3,8 @@
 # starts local Redis and PostgreSQL (state under .run/), applies migrations, runs the fast-path,
 # exchange-parsing and signing benchmarks, then starts venue-sim (ops/scenarios/default.json:
 # dislocations and faults), discovers the universe into generated/, creates the shared memory,
-# starts the five market gateways and shows per-source health and the live top of book until
-# Ctrl-C, which stops everything.
+# starts the five market gateways and the opportunity detector, and shows per-source health,
+# opportunities, tracks and the live top of book until Ctrl-C, which stops everything.
 # Options: --keep          leave Redis and PostgreSQL running at the end
 #          --duration S    stop by itself after S seconds (non-interactive runs)
 set -euo pipefail
@@ -16,11 +16,30 @@ duration=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --keep) keep=1 ;;
-        --duration) shift; duration=${1:?--duration needs seconds} ;;
+        --duration)
+            shift
+            duration=${1:-}
+            [[ "$duration" =~ ^[1-9][0-9]{0,5}$ ]] || die "--duration: expected whole seconds (1-999999), was '${duration}'"
+            ;;
         *) die "unknown option $1 (expected --keep or --duration S)" ;;
     esac
     shift
 done
+
+rundir="$DRAIZER_ROOT/.run"
+mkdir -p "$rundir"
+chmod 755 "$rundir"
+# One main job per checkout: a second one would stop the first one's Redis and PostgreSQL.
+exec 9>"$rundir/run.lock"
+flock -n 9 || die "another main job is running in this checkout (lock $rundir/run.lock); stop it first"
+
+# Ports checked now, not after minutes of building and benchmarks.
+port=${DRAIZER_SIM_PORT:-9600}
+pg_port=${DRAIZER_PG_PORT:-55432}
+tcp_port_free "$port" || die "port $port (venue-sim) is in use on 127.0.0.1; stop what listens there or set DRAIZER_SIM_PORT"
+if [ ! -f "$rundir/pg/data/postmaster.pid" ]; then
+    tcp_port_free "$pg_port" || die "port $pg_port (PostgreSQL) is in use on 127.0.0.1; stop what listens there or set DRAIZER_PG_PORT"
+fi
 
 ensure_swift
 ensure_packages "${DRAIZER_PACKAGES[@]}"
@@ -30,9 +49,6 @@ swift build -c release
 bin="$(swift build -c release --show-bin-path)"
 draizer="$bin/draizer"
 
-rundir="$DRAIZER_ROOT/.run"
-mkdir -p "$rundir"
-chmod 755 "$rundir"
 prefix=${DRAIZER_SHM_PREFIX:-draizer}
 pids=()
 cleanup() {
@@ -48,8 +64,9 @@ trap 'exit 130' INT TERM
 
 stop_redis "$rundir/redis"
 stop_postgres "$rundir/pg"
-start_redis "$rundir/redis"
-start_postgres "$rundir/pg" "${DRAIZER_PG_PORT:-55432}" 127.0.0.1
+# Without the lock's descriptor: servers left running with --keep must not hold it.
+start_redis "$rundir/redis" 9>&-
+start_postgres "$rundir/pg" "$pg_port" 127.0.0.1 9>&-
 
 log "applying migrations"
 "$draizer" migrate --migrations "$DRAIZER_ROOT/migrations"
@@ -67,12 +84,11 @@ if [ -d "$fixtures/bench" ]; then
 fi
 
 mkdir -p "$rundir/logs"
-port=${DRAIZER_SIM_PORT:-9600}
 log "starting venue-sim on 127.0.0.1:$port (scenario ops/scenarios/default.json)"
 "$bin/venue-sim" --port "$port" --scenario "$DRAIZER_ROOT/ops/scenarios/default.json" >"$rundir/logs/venue-sim.log" 2>&1 &
 pids+=($!)
 for i in $(seq 1 100); do grep -q listening "$rundir/logs/venue-sim.log" 2>/dev/null && break; sleep 0.1; done
-grep -q listening "$rundir/logs/venue-sim.log" || die "venue-sim did not start (see $rundir/logs/venue-sim.log)"
+grep -q listening "$rundir/logs/venue-sim.log" || die "venue-sim did not start: $(tail -1 "$rundir/logs/venue-sim.log")"
 
 log "discovering instruments (generated/)"
 "$draizer" discover --sim-url "http://127.0.0.1:$port" --out "$DRAIZER_ROOT/generated" --validate
@@ -94,6 +110,12 @@ log "starting opportunity-detector (tracks in .run/tracks)"
     --tracks-dir "$rundir/tracks" >"$rundir/logs/opportunity-detector.log" 2>&1 &
 pids+=($!)
 sleep 1
+
+# A service that refused to start (or died at once) is named with its log's last line.
+names=(venue-sim gateway-binance gateway-bybit gateway-okx gateway-mexc gateway-gateio opportunity-detector)
+for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null || die "${names[$i]} stopped: $(tail -1 "$rundir/logs/${names[$i]}.log")"
+done
 
 log "Redis streams: redis-cli -s $rundir/redis/redis.sock XREVRANGE opportunities + - COUNT 5 (also spread.tracks, md.book_ticker, md.funding)"
 log "live status (Ctrl-C stops everything; logs in .run/logs)"
