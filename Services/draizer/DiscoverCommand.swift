@@ -31,10 +31,22 @@ struct DiscoverCommand: ParsableCommand {
     var databaseURL: String?
 
     func run() throws {
+        // Everything that can be refused is, before the first request.
         let selected = try selectedSources()
         let kinds = try directionKinds()
-        guard (1...selected.count).contains(minSources) else {
+        guard minSources >= 1, minSources <= selected.count else {
             throw CommandFailure("--min-sources: expected 1...\(selected.count), was \(minSources)")
+        }
+        guard (100...600_000).contains(validateTimeoutMillis) else {
+            throw CommandFailure("--validate-timeout-millis: expected 100...600000, was \(validateTimeoutMillis)")
+        }
+        var database: PostgresConfiguration?
+        if let url = databaseURL ?? Environment.value("DATABASE_URL"), !url.isEmpty {
+            do {
+                database = try PostgresConfiguration(connectionString: url)
+            } catch {
+                throw CommandFailure("--database-url (or DATABASE_URL): \(error)")
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
@@ -73,9 +85,9 @@ struct DiscoverCommand: ParsableCommand {
         try writeGenerated(built, lists: lists, listings: listings, failures: failures, invalid: invalid, kinds: kinds)
         print("discovered \(built.universe.symbols.count) symbols, \(built.universe.instruments.count) instruments, \(built.universe.directions.count) directions, \(built.cycleCount) triangular cycles from \(answered.count)/\(selected.count) sources → \(out)/")
         for (source, reason) in failures.sorted(by: { $0.key < $1.key }) { print("  \(source) failed: \(reason)") }
-        if let url = databaseURL ?? Environment.value("DATABASE_URL"), !url.isEmpty {
+        if let database {
             do {
-                let connection = try PostgresConnection(configuration: try PostgresConfiguration(connectionString: url))
+                let connection = try PostgresConnection(configuration: database)
                 let summary = try ReferenceData.upsert(built.universe, into: connection)
                 print(
                     "reference tables: \(summary.symbolsAdded) symbols added, \(summary.symbolsRemoved) removed, "
@@ -88,18 +100,24 @@ struct DiscoverCommand: ParsableCommand {
 
     func selectedSources() throws -> [SourceId] {
         guard let sources else { return SourceId.all }
-        return try sources.split(separator: ",").map { name in
+        var selected: [SourceId] = []
+        for name in sources.split(separator: ",") {
             guard let source = SourceId(name: String(name)) else { throw CommandFailure("--sources: unknown source \(name)") }
-            return source
+            guard !selected.contains(source) else { throw CommandFailure("--sources: \(name) is listed twice") }
+            selected.append(source)
         }
+        guard !selected.isEmpty else { throw CommandFailure("--sources: expected at least one source, was none") }
+        return selected
     }
 
     func directionKinds() throws -> Set<DirectionKind> {
-        Set(
+        let kinds = Set(
             try directions.split(separator: ",").map { name in
                 guard let kind = DirectionKind(rawValue: String(name)) else { throw CommandFailure("--directions: unknown kind \(name)") }
                 return kind
             })
+        guard !kinds.isEmpty else { throw CommandFailure("--directions: expected at least one of spot_spot, spot_perp, perp_perp, was none") }
+        return kinds
     }
 
     func restBase(_ source: SourceId) throws -> TransportURL {

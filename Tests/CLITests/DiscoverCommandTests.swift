@@ -74,4 +74,24 @@ import Testing
         #expect(child.wait() == 1)
         #expect(!FileManager.default.fileExists(atPath: "\(out)/universe.json"), "nothing written on failure")
     }
+
+    /// Settings it cannot use are refused before the first request: nothing is written (a bad
+    /// database URL used to be found after `generated/` was written). `--sources ,` used to crash
+    /// (a range 1...0), and a source listed twice was asked twice.
+    @Test(.timeLimit(.minutes(1))) func badSettingsAreRefusedBeforeAnyRequest() throws {
+        let sim = try VenueSimProcess()
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let refusals: [[String]] = [
+            ["--sources", ","], ["--sources", "binance/spot,binance/spot"], ["--directions", ","],
+            ["--validate", "--validate-timeout-millis", "0"], ["--database-url", "bogus://x"], ["--min-sources", "0"],
+        ]
+        for arguments in refusals {
+            let child = try ChildProcess(
+                executable: builtBinary("draizer"), arguments: ["discover", "--sim-url", sim.baseURL, "--out", out] + arguments,
+                output: .discard)
+            #expect(child.wait() == 1, "\(arguments)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(arguments)")
+        }
+    }
 }
