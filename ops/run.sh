@@ -6,22 +6,25 @@
 # starts the five market gateways and the opportunity detector, and shows per-source health,
 # opportunities, tracks and the live top of book until Ctrl-C, which stops everything.
 # Options: --keep          leave Redis and PostgreSQL running at the end
+#          --futex         the detector sleeps when idle instead of keeping a CPU to itself
 #          --duration S    stop by itself after S seconds (non-interactive runs)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$DRAIZER_ROOT"
 
 keep=0
+futex=0
 duration=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --keep) keep=1 ;;
+        --futex) futex=1 ;;
         --duration)
             shift
             duration=${1:-}
             [[ "$duration" =~ ^[1-9][0-9]{0,5}$ ]] || die "--duration: expected whole seconds (1-999999), was '${duration}'"
             ;;
-        *) die "unknown option $1 (expected --keep or --duration S)" ;;
+        *) die "unknown option $1 (expected --keep, --futex or --duration S)" ;;
     esac
     shift
 done
@@ -50,6 +53,25 @@ bin="$(swift build -c release --show-bin-path)"
 draizer="$bin/draizer"
 
 prefix=${DRAIZER_SHM_PREFIX:-draizer}
+
+# The detector as it is meant to run: busy-polling on the last CPU, which nothing else started
+# here may use (this script and so everything it starts from now on keeps off it; the benchmarks
+# below are given every CPU back). With one CPU, or --futex, it sleeps on a futex when idle and
+# shares the CPUs.
+cpus=$(nproc)
+every_cpu=()
+if [ "$futex" = 0 ] && [ "$cpus" -ge 2 ]; then
+    detector_cpu=$((cpus - 1))
+    taskset -p -c "0-$((cpus - 2))" $$ >/dev/null
+    every_cpu=(taskset -c "0-$((cpus - 1))")
+    detector_mode=(--wait busy --cpu "$detector_cpu")
+    others="CPUs 0-$((cpus - 2))"
+    [ "$cpus" = 2 ] && others="CPU 0"
+    detector_note="busy-polling on CPU $detector_cpu, the other services on $others"
+else
+    detector_mode=(--wait futex)
+    detector_note="sleeping on a futex when idle"
+fi
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -72,15 +94,15 @@ log "applying migrations"
 "$draizer" migrate --migrations "$DRAIZER_ROOT/migrations"
 
 log "fast-path benchmark (one JSON line per benchmark)"
-"$draizer" bench fastpath
+"${every_cpu[@]}" "$draizer" bench fastpath
 
 fixtures="$DRAIZER_ROOT/../shared/fixtures"
 if [ -d "$fixtures/bench" ]; then
     log "parse benchmarks on the shared corpus (../shared/BENCH.md; peers: C scanner bt 162-239 ns, depth 824 ns)"
-    "$draizer" bench parse bt "$fixtures/bench/binance-bookticker.jsonl"
-    "$draizer" bench parse depth "$fixtures/bench/binance-depth.jsonl"
+    "${every_cpu[@]}" "$draizer" bench parse bt "$fixtures/bench/binance-bookticker.jsonl"
+    "${every_cpu[@]}" "$draizer" bench parse depth "$fixtures/bench/binance-depth.jsonl"
     log "request signing (ns per request)"
-    "$draizer" bench sign
+    "${every_cpu[@]}" "$draizer" bench sign
 fi
 
 mkdir -p "$rundir/logs"
@@ -105,9 +127,9 @@ for exchange in binance bybit okx mexc gateio; do
 done
 sleep 2
 
-log "starting opportunity-detector (tracks in .run/tracks)"
+log "starting opportunity-detector (tracks in .run/tracks; $detector_note)"
 "$bin/opportunity-detector" --universe "$DRAIZER_ROOT/generated/universe.json" --shm-prefix "$prefix" \
-    --tracks-dir "$rundir/tracks" >"$rundir/logs/opportunity-detector.log" 2>&1 &
+    --tracks-dir "$rundir/tracks" "${detector_mode[@]}" >"$rundir/logs/opportunity-detector.log" 2>&1 &
 pids+=($!)
 sleep 1
 
