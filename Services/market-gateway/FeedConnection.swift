@@ -390,29 +390,66 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             guard !stopped else { return }
             var snapshot = DepthMessage()
             let feed = depthFeed
-            if case .success(let body) = result,
-                body.withUnsafeBytes({ raw -> Bool in
+            let failure: String
+            var httpStatus: Int?
+            switch result {
+            case .failure(let error):
+                failure = "\(error)"
+                if case .httpStatus(let status, _) = error as? TransportError { httpStatus = status }
+            case .success(let body):
+                let parseError = body.withUnsafeBytes { raw -> String? in
                     do {
                         try feed.parseSnapshot(raw, into: &snapshot)
-                        return true
+                        return nil
                     } catch {
-                        return false
+                        return "\(error)"
                     }
-                })
-            {
-                if states[index].sync.snapshotReceived(snapshot) == nil {
+                }
+                if let parseError {
+                    failure = "unreadable snapshot: \(parseError)"
+                } else if let fault = states[index].sync.snapshotReceived(snapshot) {
+                    health.gapDetected()
+                    failure = "snapshot refused: \(fault)"
+                } else {
+                    if states[index].snapshotFailures > 0 {
+                        writeErrorLine("gateway \(source.name) \(symbol): depth snapshot in after \(states[index].snapshotFailures) failed attempts")
+                        states[index].snapshotFailures = 0
+                        states[index].snapshotError = ""
+                    }
                     setResyncPending(index, false)
                     publish(index, now: MonotonicClock.now(), after: .depth, fromFrame: false)
                     return
                 }
-                health.gapDetected()
             }
-            // Failed (HTTP error, bad body, no bridge yet): try again after a pause.
-            loop.scheduleTask(in: .milliseconds(500)) { [self] in
+            // Failed: try again later, waiting longer after each failure in a row (a symbol the
+            // venue does not list, or a rate limit, must not be asked for twice a second forever).
+            states[index].snapshotFailures += 1
+            states[index].snapshotError = failure
+            let delay = Self.snapshotRetryMillis(failures: states[index].snapshotFailures, httpStatus: httpStatus)
+            // A gap found meanwhile does not start an attempt before this one (see requestResync).
+            states[index].nextResyncNanos = MonotonicClock.now() + delay * 1_000_000
+            if states[index].snapshotFailures == 1 {
+                writeErrorLine("gateway \(source.name) \(symbol): depth snapshot failed (\(failure)); retrying, waiting longer each time (at most 60 s)")
+            }
+            loop.scheduleTask(in: .milliseconds(delay)) { [self] in
                 states[index].nextResyncNanos = 0
                 requestResync(index)
             }
         }
+    }
+
+    /// Wait before the next snapshot attempt after `failures` in a row: 0.5 s doubling to 60 s; at
+    /// least 10 s after a rate limit (429) and 120 s after an IP ban (418).
+    static func snapshotRetryMillis(failures: Int, httpStatus: Int?) -> Int64 {
+        let doubled = Int64(500) << Int64(min(max(failures - 1, 0), 7))
+        let floor: Int64 = httpStatus == 418 ? 120_000 : httpStatus == 429 ? 10_000 : 0
+        return max(min(doubled, 60_000), floor)
+    }
+
+    /// Instruments whose depth snapshot keeps failing, for `status`: exchange symbol, failures in
+    /// a row and the last reason.
+    var failingSnapshots: [(symbol: String, failures: Int, error: String)] {
+        states.filter { $0.snapshotFailures > 0 }.map { ($0.instrument.exchangeSymbol, $0.snapshotFailures, $0.snapshotError) }
     }
 
     private func setResyncPending(_ index: Int, _ pending: Bool) {

@@ -73,3 +73,16 @@ import Venues
         return (bidLevels, askLevels)
     }
 }
+
+/// How long a gateway waits before asking again for a depth snapshot that failed.
+@Suite struct SnapshotRetryTests {
+    @Test func waitsDoubleUpToAMinuteWithFloorsForRateLimitsAndBans() {
+        let waits = (1...10).map { FeedConnection.snapshotRetryMillis(failures: $0, httpStatus: 400) }
+        #expect(waits == [500, 1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000])
+        #expect(FeedConnection.snapshotRetryMillis(failures: 1, httpStatus: nil) == 500, "a refused connection")
+        #expect(FeedConnection.snapshotRetryMillis(failures: 1, httpStatus: 429) == 10_000)
+        #expect(FeedConnection.snapshotRetryMillis(failures: 9, httpStatus: 429) == 60_000)
+        #expect(FeedConnection.snapshotRetryMillis(failures: 1, httpStatus: 418) == 120_000)
+        #expect(FeedConnection.snapshotRetryMillis(failures: 1_000_000, httpStatus: 503) == 60_000, "no overflow")
+    }
+}
