@@ -16,12 +16,13 @@ struct InstrumentFeedState {
     var resyncPending = false
     /// Monotonic time the next resync may start (per-symbol retry pacing).
     var nextResyncNanos: Int64 = 0
-    /// REST depth snapshots failed in a row (the retry delay grows with it) and why the last did.
-    var snapshotFailures = 0
-    var snapshotError = ""
     var lastExchangeMillis: UInt64 = 0
     /// The last funding written to Redis: rate, next settlement and when (monotonic ns).
     var lastFunding: (rate: ExactDecimal, nextSettlementMillis: UInt64, atNanos: Int64)?
+    /// REST depth snapshots failed in a row (the retry delay grows with it) and why the last did.
+    /// Last, after everything a frame touches.
+    var snapshotFailures = 0
+    var snapshotError = ""
 
     /// Books are kept at 8 decimals at least (the tick's or step's own when finer): real books
     /// carry levels off today's grid — orders placed before a tick change, fractional sizes left
