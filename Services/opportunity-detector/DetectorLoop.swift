@@ -121,10 +121,13 @@ final class DetectorLoop: @unchecked Sendable {
         indexDirections()
         if let journal {
             let now = MonotonicClock.now()
-            recoveredTracks = tracker.recover(lines: journal.recentLines(wallMillis: WallClock.now() / 1_000_000), now: now) {
+            let wallMillis = WallClock.now() / 1_000_000
+            let recovery = tracker.recover(lines: journal.recentLines(wallMillis: wallMillis), now: now) {
                 self.directionsByName["\($0)|\($1)|\($2)"]
             }
+            recoveredTracks = recovery.recovered
             for track in tracker.open { detector.hold(direction: track.direction, true) }
+            closeRemoved(recovery.removed.map { .closed($0, .removed) }, wallMillis: wallMillis)
         }
     }
 
@@ -377,7 +380,6 @@ final class DetectorLoop: @unchecked Sendable {
 
     /// A new universe: a fresh detector; open tracks follow their directions by name.
     private func reload(_ fresh: Universe) {
-        let open = tracker.open
         universe = fresh
         detector = SpreadDetector(store: store, universe: fresh, config: detector.config, firstId: UInt64(WallClock.now() / 1000))
         outlet.holder = detector
@@ -386,13 +388,18 @@ final class DetectorLoop: @unchecked Sendable {
             rehearsalOutlet?.holder = rehearsal?.understudy
         }
         indexDirections()
-        let lines = open.map { track in
-            SpreadTracker.line(.opened(track, grossBps: 0, netBps: track.lastNetBps, quantity: 0), wallMillis: track.openedWallMillis)
-        }
-        tracker = SpreadTracker(
-            intervalMillis: Int(tracker.intervalNanos / 1_000_000), maxAgeSeconds: Double(tracker.maxAgeMillis) / 1000, exitBps: tracker.exitBps)
-        tracker.recover(lines: lines, now: MonotonicClock.now()) { self.directionsByName["\($0)|\($1)|\($2)"] }
+        let removed = tracker.remap { self.directionsByName["\($0.symbol)|\($0.buy)|\($0.sell)"] }
         for track in tracker.open { detector.hold(direction: track.direction, true) }
+        closeRemoved(removed, wallMillis: WallClock.now() / 1_000_000)
+    }
+
+    /// Closes (file, Redis, log) the tracks whose direction the universe no longer has.
+    private func closeRemoved(_ closes: [SpreadTracker.Event], wallMillis: Int64) {
+        guard !closes.isEmpty else { return }
+        record_(closes, wallMillis: wallMillis)
+        for case .closed(let track, _) in closes {
+            writeErrorLine("track \(track.id) \(track.symbol) \(track.buy) → \(track.sell) closed REMOVED: its direction is not in the universe")
+        }
     }
 
     /// Tracker events to the daily file and to Redis.

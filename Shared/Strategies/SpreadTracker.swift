@@ -11,6 +11,9 @@ public final class SpreadTracker {
     public enum CloseReason: String, Sendable {
         case converged = "CONVERGED"
         case expired = "EXPIRED"
+        /// Its direction is no longer in the universe (a reload or restart without it): it can no
+        /// longer be followed.
+        case removed = "REMOVED"
     }
 
     public struct Track: Sendable, Equatable {
@@ -117,11 +120,17 @@ public final class SpreadTracker {
         "\"" + text.replacingAll("\"", with: "'") + "\""
     }
 
+    /// What `recover` found: tracks reopened, and those whose direction is no longer traded (to be
+    /// closed REMOVED by the caller, so the file does not keep them open for ever).
+    public struct Recovery: Sendable, Equatable {
+        public var recovered: Int
+        public var removed: [Track]
+    }
+
     /// Reopens the tracks that `lines` opened and never closed (oldest files first); `direction`
-    /// maps (symbol, buy, sell) to today's direction index (nil: no longer traded, dropped).
-    /// Returns how many were recovered.
+    /// maps (symbol, buy, sell) to today's direction index (nil: no longer traded).
     @discardableResult
-    public func recover(lines: [String], now: Int64, direction: (String, String, String) -> Int?) -> Int {
+    public func recover(lines: [String], now: Int64, direction: (String, String, String) -> Int?) -> Recovery {
         var opened: [UInt64: Track] = [:]
         var order: [UInt64] = []
         for line in lines {
@@ -129,8 +138,9 @@ public final class SpreadTracker {
             switch event {
             case "open":
                 guard let symbol = Self.field(line, "symbol"), let buy = Self.field(line, "buy"), let sell = Self.field(line, "sell"),
-                    let position = direction(symbol, buy, sell), let opened_ = Self.field(line, "ts_ms").flatMap(Int64.init)
+                    let opened_ = Self.field(line, "ts_ms").flatMap(Int64.init)
                 else { continue }
+                let position = direction(symbol, buy, sell) ?? Self.untraded
                 let net = Self.field(line, "net_bps").flatMap(Double.init) ?? 0
                 opened[id] = Track(
                     id: id, direction: position, symbol: symbol, buy: buy, sell: sell, openedWallMillis: opened_, lastPointNanos: now,
@@ -150,13 +160,38 @@ public final class SpreadTracker {
                 continue
             }
         }
-        var recovered = 0
+        var recovery = Recovery(recovered: 0, removed: [])
         for id in order {
-            guard let track = opened[id], !isOpen(direction: track.direction) else { continue }
-            open.append(track)
-            recovered += 1
+            guard let track = opened[id] else { continue }
+            if track.direction == Self.untraded {
+                recovery.removed.append(track)
+            } else if !isOpen(direction: track.direction) {
+                open.append(track)
+                recovery.recovered += 1
+            }
         }
-        return recovered
+        return recovery
+    }
+
+    /// The direction index of a recovered track whose direction is no longer traded.
+    static let untraded = -1
+
+    /// A new universe: each open track keeps following its direction under the index `direction`
+    /// gives it (points, peak and age kept); one whose direction is gone is closed REMOVED (the
+    /// closes are returned, to be recorded).
+    public func remap(direction: (Track) -> Int?) -> [Event] {
+        var closes: [Event] = []
+        var kept: [Track] = []
+        for var track in open {
+            if let position = direction(track) {
+                track.direction = position
+                kept.append(track)
+            } else {
+                closes.append(.closed(track, .removed))
+            }
+        }
+        open = kept
+        return closes
     }
 
     /// A top-level field's text in one of our own lines (strings unquoted, numbers as written).

@@ -188,6 +188,33 @@ extension DetectorProcessTests {
         }
     }
 
+    /// A track left open in the file for a direction the universe no longer has is closed
+    /// REMOVED at start (it used to stay open in the file for ever), and nothing else is recovered.
+    @Test(.timeLimit(.minutes(1))) func openTrackOfAGoneDirectionIsClosedRemoved() throws {
+        try Self.withScratch("gone") { prefix, directory, universe in
+            let tracks = "\(directory)/tracks"
+            try FileManager.default.createDirectory(atPath: tracks, withIntermediateDirectories: true)
+            let file = "\(tracks)/tracks-\(WallClock.utcDate(WallClock.now())).jsonl"
+            let opened = WallClock.now() / 1_000_000 - 1000
+            try Data(
+                (#"{"event":"open","track":9,"symbol":"BTC-USDT","buy":"binance/spot","sell":"bybit/spot","ts_ms":\#(opened),"#
+                    + #""gross_bps":40,"net_bps":20,"quantity":0.1}"# + "\n").utf8
+            ).write(to: URL(fileURLWithPath: file))
+            let socket = "/tmp/\(prefix)-detector.sock"
+            let detector = try ChildProcess(
+                executable: builtBinary("opportunity-detector"),
+                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket), output: .pipe)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+            let status = try Self.waitForStatus(socket) { _ in true }
+            #expect(status["recovered_tracks"] as? Int == 0)
+            let lines = (FileManager.default.contents(atPath: file) ?? Data()).split(separator: UInt8(ascii: "\n"))
+            #expect(lines.count == 2)
+            let close = try JSONSerialization.jsonObject(with: lines.last ?? Data()) as? [String: Any] ?? [:]
+            #expect(close["event"] as? String == "close" && close["track"] as? Int == 9 && close["reason"] as? String == "REMOVED", "\(close)")
+        }
+    }
+
     /// `--cpu N`: the evaluation thread alone on N; the threads it started (the control socket's)
     /// on the other CPUs, where they never take N from the spinning loop. Also when the detector
     /// was started from a process kept off N (how `draizer bench detector` lays out the CPUs).

@@ -1,0 +1,54 @@
+import Strategies
+import Testing
+
+/// The tracker's file side: what it rebuilds from its own lines after a restart, and what a
+/// reload does to the tracks it follows.
+@Suite struct SpreadTrackerTests {
+    func line(_ event: String, id: Int, buy: String = "binance/spot", sell: String = "okx/spot", extra: String) -> String {
+        #"{"event":"\#(event)","track":\#(id),"symbol":"BTC-USDT","buy":"\#(buy)","sell":"\#(sell)",\#(extra)}"#
+    }
+
+    func tracker() -> SpreadTracker { SpreadTracker(intervalMillis: 200, maxAgeSeconds: 10_800, exitBps: 2) }
+
+    @Test func recoveryCountsPointsAndPeakAndClosesWhatIsNoLongerTraded() {
+        let lines = [
+            line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            line("point", id: 1, extra: #""ts_ms":1200,"gross_bps":50,"net_bps":31.5,"quantity":0.1"#),
+            line("point", id: 1, extra: #""ts_ms":1400,"gross_bps":30,"net_bps":12,"quantity":0.1"#),
+            line("open", id: 2, sell: "gone/spot", extra: #""ts_ms":1100,"gross_bps":40,"net_bps":25,"quantity":0.1"#),
+            line("open", id: 3, buy: "okx/spot", sell: "binance/spot", extra: #""ts_ms":1100,"gross_bps":40,"net_bps":25,"quantity":0.1"#),
+            line("close", id: 3, buy: "okx/spot", sell: "binance/spot", extra: #""ts_ms":1300,"reason":"CONVERGED""#),
+        ]
+        let tracker = tracker()
+        let recovery = tracker.recover(lines: lines, now: 5) { _, _, sell in sell == "okx/spot" ? 7 : sell == "binance/spot" ? 8 : nil }
+        #expect(recovery.recovered == 1)
+        #expect(tracker.open.count == 1)
+        #expect(tracker.open.first.map { [$0.id, UInt64($0.direction), UInt64($0.points)] } == [1, 7, 2])
+        #expect(tracker.open.first?.peakNetBps == 31.5 && tracker.open.first?.lastNetBps == 12)
+        #expect(recovery.removed.map(\.id) == [2], "open, never closed, direction gone: to be closed REMOVED")
+    }
+
+    @Test func reloadKeepsWhatItCanAndClosesTheRestRemoved() throws {
+        let tracker = tracker()
+        tracker.recover(
+            lines: [
+                line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+                line("point", id: 1, extra: #""ts_ms":1200,"gross_bps":50,"net_bps":31.5,"quantity":0.1"#),
+                line("open", id: 2, buy: "bybit/spot", extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            ], now: 5
+        ) { _, buy, _ in buy == "binance/spot" ? 3 : 4 }
+        let closes = tracker.remap { $0.buy == "binance/spot" ? 9 : nil }
+        #expect(tracker.open.count == 1)
+        let kept = try #require(tracker.open.first)
+        #expect(kept.id == 1 && kept.direction == 9 && kept.points == 1 && kept.peakNetBps == 31.5 && kept.openedWallMillis == 1000)
+        #expect(closes.count == 1)
+        guard case .closed(let closed, let reason) = try #require(closes.first) else {
+            Issue.record("expected a close, was \(closes)")
+            return
+        }
+        #expect(closed.id == 2 && reason == .removed)
+        #expect(
+            SpreadTracker.line(closes[0], wallMillis: 5000)
+                == #"{"event":"close","track":2,"symbol":"BTC-USDT","buy":"bybit/spot","sell":"okx/spot","ts_ms":5000,"reason":"REMOVED","points":0,"peak_net_bps":20.0,"last_net_bps":20.0}"#)
+    }
+}
