@@ -133,28 +133,41 @@ extension DetectorProcessTests {
         #expect(Date().timeIntervalSince(signalled) < 2)
     }
 
+    /// Today's track file under `directory`/tracks (the folder made).
+    static func todaysTrackFile(_ directory: String) throws -> String {
+        let tracks = "\(directory)/tracks"
+        try FileManager.default.createDirectory(atPath: tracks, withIntermediateDirectories: true)
+        return "\(tracks)/tracks-\(WallClock.utcDate(WallClock.now())).jsonl"
+    }
+
+    /// The `open` line of BTC-USDT track `id`, binance/spot → `sell`, opened a second ago.
+    static func openLine(track id: Int, sell: String) -> String {
+        #"{"event":"open","track":\#(id),"symbol":"BTC-USDT","buy":"binance/spot","sell":"\#(sell)","ts_ms":\#(WallClock.now() / 1_000_000 - 1000),"#
+            + #""gross_bps":40,"net_bps":20,"quantity":0.1}"#
+    }
+
+    /// A detector on the scratch universe, started and running; its control socket.
+    static func startDetector(prefix: String, directory: String, universe: String, extra: [String] = []) throws -> (ChildProcess, String) {
+        let socket = "/tmp/\(prefix)-detector.sock"
+        let detector = try ChildProcess(
+            executable: builtBinary("opportunity-detector"),
+            arguments: detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + extra, output: .pipe)
+        #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+        return (detector, socket)
+    }
+
     /// A journal whose last line was cut short, mid-character: the day's track before it is
     /// recovered, and the detector's next line (the track's close) starts on a line of its own.
     @Test(.timeLimit(.minutes(1))) func damagedJournalTailIsClosedNotGluedTo() throws {
         try Self.withScratch("djt") { prefix, directory, universe in
-            let tracks = "\(directory)/tracks"
-            try FileManager.default.createDirectory(atPath: tracks, withIntermediateDirectories: true)
-            let file = "\(tracks)/tracks-\(WallClock.utcDate(WallClock.now())).jsonl"
-            let opened = WallClock.now() / 1_000_000 - 1000
-            var bytes = Data(
-                (#"{"event":"open","track":7,"symbol":"BTC-USDT","buy":"binance/spot","sell":"okx/spot","ts_ms":\#(opened),"#
-                    + #""gross_bps":40,"net_bps":20,"quantity":0.1}"# + "\n" + #"{"event":"point","track":7,"symbol":"BTC-"#).utf8)
+            let file = try Self.todaysTrackFile(directory)
+            var bytes = Data((Self.openLine(track: 7, sell: "okx/spot") + "\n" + #"{"event":"point","track":7,"symbol":"BTC-"#).utf8)
             bytes.append(0xC3)
             try bytes.write(to: URL(fileURLWithPath: file))
             let config = "\(directory)/detector.json"
             try #"{"trackMaxSeconds":0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
-            let socket = "/tmp/\(prefix)-detector.sock"
-            let detector = try ChildProcess(
-                executable: builtBinary("opportunity-detector"),
-                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + ["--config", config],
-                output: .pipe)
+            let (detector, socket) = try Self.startDetector(prefix: prefix, directory: directory, universe: universe, extra: ["--config", config])
             defer { _ = detector.terminate(graceMillis: 2000) }
-            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
             let status = try Self.waitForStatus(socket) { ($0["recovered_tracks"] as? Int) == 1 }
             #expect(status["recovered_tracks"] as? Int == 1, "\(status["recovered_tracks"] ?? "-")")
             #expect(status["journal_errors"] as? Int == 0 && status["journal_last_error"] is NSNull)
@@ -192,20 +205,10 @@ extension DetectorProcessTests {
     /// REMOVED at start (it used to stay open in the file for ever), and nothing else is recovered.
     @Test(.timeLimit(.minutes(1))) func openTrackOfAGoneDirectionIsClosedRemoved() throws {
         try Self.withScratch("gone") { prefix, directory, universe in
-            let tracks = "\(directory)/tracks"
-            try FileManager.default.createDirectory(atPath: tracks, withIntermediateDirectories: true)
-            let file = "\(tracks)/tracks-\(WallClock.utcDate(WallClock.now())).jsonl"
-            let opened = WallClock.now() / 1_000_000 - 1000
-            try Data(
-                (#"{"event":"open","track":9,"symbol":"BTC-USDT","buy":"binance/spot","sell":"bybit/spot","ts_ms":\#(opened),"#
-                    + #""gross_bps":40,"net_bps":20,"quantity":0.1}"# + "\n").utf8
-            ).write(to: URL(fileURLWithPath: file))
-            let socket = "/tmp/\(prefix)-detector.sock"
-            let detector = try ChildProcess(
-                executable: builtBinary("opportunity-detector"),
-                arguments: Self.detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket), output: .pipe)
+            let file = try Self.todaysTrackFile(directory)
+            try Data((Self.openLine(track: 9, sell: "bybit/spot") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+            let (detector, socket) = try Self.startDetector(prefix: prefix, directory: directory, universe: universe)
             defer { _ = detector.terminate(graceMillis: 2000) }
-            #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
             let status = try Self.waitForStatus(socket) { _ in true }
             #expect(status["recovered_tracks"] as? Int == 0)
             let lines = (FileManager.default.contents(atPath: file) ?? Data()).split(separator: UInt8(ascii: "\n"))
