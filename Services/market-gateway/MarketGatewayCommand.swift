@@ -89,7 +89,7 @@ struct MarketGatewayCommand: ParsableCommand {
                 ? VenueEndpoints.production(source)
                 : VenueEndpoints(
                     restBaseURL: "\(simBase)/\(source.name)",
-                    publicWebSocketURL: "\(simBase.replacing("http", with: "ws"))/\(source.name)/ws")
+                    publicWebSocketURL: "ws\(simBase.dropFirst("http".count))/\(source.name)/ws")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
