@@ -50,6 +50,9 @@ struct StatusCommand: ParsableCommand {
     func render(store: PriceStore, control: ControlSegment, universe: Universe) -> String {
         var lines = ["draizer status  (\(formatWall(WallClock.now())))", ""]
         lines += HealthTable.render(control)
+        lines += GatewayView.failingSnapshots(Exchange.allCases.compactMap { exchange in
+            DetectorView.status(socket: "/tmp/\(segments.prefix)-gateway-\(exchange.name).sock")
+        })
         lines.append("")
         if let detector = DetectorView.status(socket: detectorSocket ?? "/tmp/\(segments.prefix)-detector.sock") {
             lines += DetectorView.render(detector)
@@ -107,8 +110,27 @@ enum HealthTable {
     }
 }
 
+/// The gateways' part of `status`: the books whose depth snapshots keep failing, and why (the
+/// health table above only says a source is still syncing).
+enum GatewayView {
+    static func failingSnapshots(_ statuses: [[String: Any]]) -> [String] {
+        var lines: [String] = []
+        for status in statuses {
+            for (source, value) in (status["sources"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                for book in (value as? [String: Any])?["failing_snapshots"] as? [[String: Any]] ?? [] {
+                    let failures = (book["failures"] as? NSNumber)?.intValue ?? 0
+                    lines.append(
+                        "  \(source) \(book["symbol"] as? String ?? "?"): snapshot failed \(failures) times, last: \(book["error"] as? String ?? "?")")
+                }
+            }
+        }
+        return lines.isEmpty ? [] : ["", "books without a snapshot (retried, waiting longer each time)"] + lines
+    }
+}
+
 /// The detector's part of `status`: counters, the latest opportunities and the open tracks.
 enum DetectorView {
+    /// A service's `status` reply as JSON (nil when it does not answer within 500 ms).
     static func status(socket: String) -> [String: Any]? {
         guard let text = try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 500) else { return nil }
         return try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]

@@ -22,4 +22,15 @@ import Testing
         #expect(withoutRedis.contains("  redis streams: off (--no-redis)"))
         #expect(withoutRedis.contains("  track journal: 3 failed appends, last: No space left on device"))
     }
+
+    @Test func booksWithoutASnapshotAreNamedWithTheReason() throws {
+        let reply = #"{"exchange":"binance","sources":{"binance/spot":{"failing_snapshots":[{"symbol":"SOLUSDT","failures":4,"error":"expected HTTP 200, was 400"}]},"binance/perp":{"failing_snapshots":[]}}}"#
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
+        #expect(GatewayView.failingSnapshots([status]) == [
+            "", "books without a snapshot (retried, waiting longer each time)",
+            "  binance/spot SOLUSDT: snapshot failed 4 times, last: expected HTTP 200, was 400",
+        ])
+        let healthy = try #require(try JSONSerialization.jsonObject(with: Data(#"{"sources":{"okx/spot":{"failing_snapshots":[]}}}"#.utf8)) as? [String: Any])
+        #expect(GatewayView.failingSnapshots([healthy]).isEmpty, "nothing shown while every book has its snapshot")
+    }
 }
