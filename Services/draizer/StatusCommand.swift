@@ -50,7 +50,7 @@ struct StatusCommand: ParsableCommand {
     func render(store: PriceStore, control: ControlSegment, universe: Universe) -> String {
         var lines = ["draizer status  (\(formatWall(WallClock.now())))", ""]
         lines += HealthTable.render(control)
-        lines += GatewayView.failingSnapshots(Exchange.allCases.compactMap { exchange in
+        lines += GatewayView.problems(Exchange.allCases.compactMap { exchange in
             DetectorView.status(socket: "/tmp/\(segments.prefix)-gateway-\(exchange.name).sock")
         })
         lines.append("")
@@ -110,21 +110,25 @@ enum HealthTable {
     }
 }
 
-/// The gateways' part of `status`: the books whose depth snapshots keep failing, and why (the
-/// health table above only says a source is still syncing).
+/// The gateways' part of `status`: what the health table above cannot say — the books whose
+/// depth snapshots keep failing and why, and the errors the venues sent (refused subscriptions).
 enum GatewayView {
-    static func failingSnapshots(_ statuses: [[String: Any]]) -> [String] {
+    static func problems(_ statuses: [[String: Any]]) -> [String] {
         var lines: [String] = []
         for status in statuses {
             for (source, value) in (status["sources"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                for book in (value as? [String: Any])?["failing_snapshots"] as? [[String: Any]] ?? [] {
+                let row = value as? [String: Any] ?? [:]
+                for book in row["failing_snapshots"] as? [[String: Any]] ?? [] {
                     let failures = (book["failures"] as? NSNumber)?.intValue ?? 0
                     lines.append(
-                        "  \(source) \(book["symbol"] as? String ?? "?"): snapshot failed \(failures) times, last: \(book["error"] as? String ?? "?")")
+                        "  \(source) \(book["symbol"] as? String ?? "?"): snapshot failed \(failures) times (retried, waiting longer each time), last: \(book["error"] as? String ?? "?")")
+                }
+                if let errors = (row["venue_errors"] as? NSNumber)?.intValue, errors > 0 {
+                    lines.append("  \(source): the venue sent \(errors) errors, last: \(row["last_venue_error"] as? String ?? "?")")
                 }
             }
         }
-        return lines.isEmpty ? [] : ["", "books without a snapshot (retried, waiting longer each time)"] + lines
+        return lines.isEmpty ? [] : ["", "gateway problems"] + lines
     }
 }
 

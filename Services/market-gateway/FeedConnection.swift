@@ -53,6 +53,9 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
     private(set) var ringFull: UInt64 = 0
+    /// Errors the venue sent on the socket, and the last one's code and text.
+    private(set) var venueErrors: UInt64 = 0
+    private(set) var lastVenueError = ""
     /// When the books' best levels were last prefetched (see `publish`).
     private var lastWarmNanos: Int64 = 0
     static let warmIntervalNanos: Int64 = 1_000_000
@@ -251,9 +254,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             }
         }
         switch subscriptions.classify(Array(bytes)) {
-        case .error:
+        case .error(let code, let message):
             parseErrors &+= 1
             health.errorCounted()
+            venueErrorReceived(code: code, message: message)
         case .notControl where badFunding:
             parseErrors &+= 1
             health.errorCounted()
@@ -261,6 +265,20 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             break
         }
     }
+
+    /// An error the venue sent (a refused subscription, a bad request): kept for `status` and
+    /// logged, the first `loggedVenueErrors` of the connection's life only.
+    private func venueErrorReceived(code: String, message: String) {
+        venueErrors &+= 1
+        lastVenueError = code.isEmpty ? message : "\(code): \(message)"
+        if venueErrors <= Self.loggedVenueErrors {
+            writeErrorLine(
+                "gateway \(source.name): the venue answered with an error: \(lastVenueError)"
+                    + (venueErrors == Self.loggedVenueErrors ? " (further ones are only counted: status → venue_errors)" : ""))
+        }
+    }
+
+    static let loggedVenueErrors: UInt64 = 10
 
     /// A funding update goes to Redis when its rate or settlement changed, or once a second.
     private func fundingReceived(_ update: FundingUpdate, in bytes: UnsafeRawBufferPointer, now: Int64) {

@@ -113,11 +113,13 @@ final class Gateway: @unchecked Sendable {
             let errors = own.reduce(UInt64(0)) { $0 + $1.parseErrors }
             let ringFull = own.reduce(UInt64(0)) { $0 + $1.ringFull }
             let frameToShm = Self.latencyJSON(own)
+            let venueErrors = own.reduce(UInt64(0)) { $0 + $1.venueErrors }
+            let lastVenueError = own.map(\.lastVenueError).last { !$0.isEmpty }
             let failing = own.flatMap(\.failingSnapshots).map {
                 #"{"symbol":\#($0.symbol.jsonQuoted),"failures":\#($0.failures),"error":\#($0.error.jsonQuoted)}"#
             }
             parts.append(
-                #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull),"failing_snapshots":[\#(failing.joined(separator: ","))],"frame_to_shm_ns":\#(frameToShm)}"#)
+                #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull),"failing_snapshots":[\#(failing.joined(separator: ","))],"venue_errors":\#(venueErrors),"last_venue_error":\#(lastVenueError?.jsonQuoted ?? "null"),"frame_to_shm_ns":\#(frameToShm)}"#)
         }
         return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"frame_to_shm_after_quiet_ns":\#(Self.latencyJSON(connections, \.frameToShmAfterQuiet)),"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
     }

@@ -23,14 +23,16 @@ import Testing
         #expect(withoutRedis.contains("  track journal: 3 failed appends, last: No space left on device"))
     }
 
-    @Test func booksWithoutASnapshotAreNamedWithTheReason() throws {
-        let reply = #"{"exchange":"binance","sources":{"binance/spot":{"failing_snapshots":[{"symbol":"SOLUSDT","failures":4,"error":"expected HTTP 200, was 400"}]},"binance/perp":{"failing_snapshots":[]}}}"#
+    @Test func gatewayProblemsAreNamedWithTheVenuesWords() throws {
+        let reply = #"{"exchange":"binance","sources":{"binance/spot":{"failing_snapshots":[{"symbol":"SOLUSDT","failures":4,"error":"expected HTTP 200, was 400"}],"venue_errors":2,"last_venue_error":"2: unknown topic"},"binance/perp":{"failing_snapshots":[],"venue_errors":0,"last_venue_error":null}}}"#
         let status = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
-        #expect(GatewayView.failingSnapshots([status]) == [
-            "", "books without a snapshot (retried, waiting longer each time)",
-            "  binance/spot SOLUSDT: snapshot failed 4 times, last: expected HTTP 200, was 400",
+        #expect(GatewayView.problems([status]) == [
+            "", "gateway problems",
+            "  binance/spot SOLUSDT: snapshot failed 4 times (retried, waiting longer each time), last: expected HTTP 200, was 400",
+            "  binance/spot: the venue sent 2 errors, last: 2: unknown topic",
         ])
-        let healthy = try #require(try JSONSerialization.jsonObject(with: Data(#"{"sources":{"okx/spot":{"failing_snapshots":[]}}}"#.utf8)) as? [String: Any])
-        #expect(GatewayView.failingSnapshots([healthy]).isEmpty, "nothing shown while every book has its snapshot")
+        let healthy = try #require(
+            try JSONSerialization.jsonObject(with: Data(#"{"sources":{"okx/spot":{"failing_snapshots":[],"venue_errors":0}}}"#.utf8)) as? [String: Any])
+        #expect(GatewayView.problems([healthy]).isEmpty, "nothing shown while every gateway is fine")
     }
 }

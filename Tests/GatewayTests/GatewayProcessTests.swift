@@ -204,6 +204,38 @@ import Testing
         }
     }
 
+    /// A symbol the venue does not list (a stale universe) on a venue whose books come on the
+    /// socket: its subscription is refused, `status` counts the venue's errors and shows the last,
+    /// and the other books are verified as usual.
+    @Test(.timeLimit(.minutes(1))) func refusedSubscriptionsAreShownWithTheVenuesWords() throws {
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let unlisted = SymbolInfo(id: SymbolId(harness.universe.symbols.count), base: "XRP", quote: "USDT")
+        let extra = Instrument(
+            symbol: unlisted.id, source: SourceId(exchange: .okx, market: .spot), exchangeSymbol: "XRP-USDT", tickSize: Price("0.0001"),
+            stepSize: Quantity("0.01"), minQuantity: Quantity("0.01"), minNotional: ExactDecimal(1), contractSize: ExactDecimal(1))
+        try Universe(
+            symbols: harness.universe.symbols + [unlisted], instruments: harness.universe.instruments + [extra],
+            directions: harness.universe.directions
+        ).save(path: "\(harness.directory)/universe.json")
+        let gateway = try harness.gateway(.okx)
+        defer { gateway.terminate(graceMillis: 2000) }
+        #expect(harness.waitAllVerified(.okx, seconds: 10) != nil, "the listed books")
+        var status: Any = [:]
+        var spot: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(5)
+        repeat {  // the refusal may come after the other books' snapshots
+            status = try JSONSerialization.jsonObject(with: Data(try ControlSocketServer.request(path: harness.socket(.okx), command: "status").utf8))
+            spot = ((status as? [String: Any])?["sources"] as? [String: Any])?["okx/spot"] as? [String: Any] ?? [:]
+            if (spot["venue_errors"] as? Int ?? 0) >= 1 { break }
+            usleep(50_000)
+        } while Date() < deadline
+        #expect((spot["venue_errors"] as? Int ?? 0) >= 1, "\(spot)")
+        #expect((spot["last_venue_error"] as? String)?.contains("XRP-USDT") == true, "\(spot)")
+        let perp = ((status as? [String: Any])?["sources"] as? [String: Any])?["okx/perp"] as? [String: Any] ?? [:]
+        #expect(perp["venue_errors"] as? Int == 0 && perp["last_venue_error"] is NSNull, "\(perp)")
+    }
+
     /// A setting the gateway refuses stops it before it makes any shared memory.
     @Test func refusedStartLeavesNoSharedMemory() throws {
         let prefix = "gwref\(getpid())\(UInt16.random(in: 0...UInt16.max))"
