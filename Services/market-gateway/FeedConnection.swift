@@ -53,9 +53,6 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
     private(set) var ringFull: UInt64 = 0
-    /// Errors the venue sent on the socket, and the last one's code and text.
-    private(set) var venueErrors: UInt64 = 0
-    private(set) var lastVenueError = ""
     /// When the books' best levels were last prefetched (see `publish`).
     private var lastWarmNanos: Int64 = 0
     static let warmIntervalNanos: Int64 = 1_000_000
@@ -68,6 +65,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     static let quietNanos: Int64 = 1_000_000
     /// Time since the connection's previous frame, when the current one arrived.
     private var frameGapNanos: Int64 = 0
+    /// Errors the venue sent on the socket, and the last one's code and text (after everything a
+    /// frame touches).
+    private(set) var venueErrors: UInt64 = 0
+    private(set) var lastVenueError = ""
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
