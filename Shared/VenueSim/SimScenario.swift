@@ -139,6 +139,14 @@ public struct SimScenario: Sendable, Equatable, Codable {
         guard names.count == symbols.count else { throw .invalid("symbols: expected unique BASE-QUOTE names, a name repeats") }
         let usdtBases = Set(symbols.filter { !$0.isCross }.map(\.base))
         for (index, symbol) in symbols.enumerated() {
+            // Every venue's symbol is built from these (BTCUSDT, BTC-USDT, BTC_USDT): capitals and
+            // digits only, as exchanges list them.
+            for (field, currency) in [("base", symbol.base), ("quote", symbol.quoteCurrency)] {
+                guard (1...10).contains(currency.utf8.count), currency.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) })
+                else {
+                    throw .invalid("symbols[\(index)].\(field): expected 1-10 capital letters or digits, was \"\(currency)\"")
+                }
+            }
             if symbol.isCross {
                 guard usdtBases.contains(symbol.base), usdtBases.contains(symbol.quoteCurrency) else {
                     throw .invalid(

@@ -208,6 +208,11 @@ import Venues
         (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"rest_error","status":42}]}"#, "faults[0].status"),
         (#"{"faults":[{"atSeconds":1,"source":"okx/spot","kind":"latency","latencyMillis":-5}]}"#, "faults[0].latencyMillis"),
         (#"{"faults":[{"atSeconds":-1,"source":"okx/spot","kind":"drop_connection"}]}"#, "faults[0]: expected non-negative times"),
+        // Currencies every venue's symbol is built from: an empty or lower-case one made venues
+        // list "USDT" or "btcUSDT".
+        (#"{"symbols":[{"base":"","price":"5"}]}"#, "symbols[0].base: expected 1-10 capital letters or digits"),
+        (#"{"symbols":[{"base":"btc","price":"5"}]}"#, "symbols[0].base"),
+        (#"{"symbols":[{"base":"BTC","price":"5"},{"base":"ETH","price":"5"},{"base":"ETH","quote":"B-TC"}]}"#, "symbols[2].quote"),
     ])
     func badScenariosAreNamed(text: String, expected: String) {
         do {
