@@ -35,13 +35,14 @@ struct FastPathBench: ParsableCommand {
     @Flag(help: "Do not pin the busy-poll handoff processes to separate CPUs.") var noPin = false
     @Flag(help: "Also pin the futex handoff processes (on VMs this adds the halted vCPU's wake-up time).") var pinFutex = false
 
-    func selected(_ name: String) -> Bool {
-        guard let only else { return true }
-        return only.split(separator: ",").contains { name.hasPrefix($0) }
-    }
+    static let benchmarks = [
+        "seqlock.write", "seqlock.read", "ring.pushpop", "handoff.busypoll", "handoff.futex", "redis.xadd_xreadgroup", "postgres.copy",
+    ]
 
     func run() throws {
         guard runs > 0 else { throw CommandFailure("--runs: expected at least 1, was \(runs)") }
+        let selection = try BenchSelection(only: only, known: Self.benchmarks)
+        func selected(_ name: String) -> Bool { selection.contains(name) }
         let names = try SegmentNames(prefix: "draizer-bench-\(getpid())")
         defer { names.existing().forEach { try? SharedMemorySegment.unlink(name: $0) } }
         let micro = MicroBenchmarks(names: names, runs: runs)

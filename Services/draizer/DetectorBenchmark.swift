@@ -33,15 +33,14 @@ struct DetectorBench: ParsableCommand {
     @Flag(help: "Do not pin in the tick-to-decision window (default: the detector alone on CPU 0, the rest on CPU 1).") var noPin = false
     @Option(help: "Only benchmarks whose name starts with one of these (comma separated).") var only: String?
 
-    func selected(_ name: String) -> Bool {
-        guard let only else { return true }
-        return only.split(separator: ",").contains { name.hasPrefix($0) }
-    }
+    static let benchmarks = ["detector.evaluate", "detector.evaluate_emit", "detector.updates_per_s", "detector.tick_to_decision"]
 
     func run() throws {
         guard runs > 0, seconds > 0, rate > 0, rate <= 100_000 else {
             throw CommandFailure("--runs and --seconds must be positive, --rate within 0 < rate ≤ 100000")
         }
+        let selection = try BenchSelection(only: only, known: Self.benchmarks)
+        func selected(_ name: String) -> Bool { selection.contains(name) }
         let names = try SegmentNames(prefix: "draizer-detbench-\(getpid())")
         defer { names.existing().forEach { try? SharedMemorySegment.unlink(name: $0) } }
         let bench = try InProcessDetectorBench(names: names)

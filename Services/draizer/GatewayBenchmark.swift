@@ -29,17 +29,17 @@ struct GatewayBench: ParsableCommand {
     @Option(help: "Only benchmarks whose name starts with one of these (comma separated).") var only: String?
     @Flag(help: "Do not pin venue-sim and the gateway to separate CPUs in the stress window.") var noPin = false
 
-    func selected(_ name: String) -> Bool {
-        guard let only else { return true }
-        return only.split(separator: ",").contains { name.hasPrefix($0) || $0.hasPrefix(name) }
-    }
+    static let benchmarks = Exchange.allCases.map { "gateway.frame_to_shm.\($0.name)" } + ["gateway.stress_frames_per_s", "gateway.rss_mb"]
 
     func run() throws {
         guard seconds > 0, rate > 0 else { throw CommandFailure("--seconds and --rate must be positive") }
+        let selection = try BenchSelection(only: only, known: Self.benchmarks)
+        func selected(_ name: String) -> Bool { selection.touches(name) }
         let venues = try exchanges.split(separator: ",").map { name -> Exchange in
             guard let exchange = Exchange(name: String(name)) else { throw CommandFailure("--exchanges: unknown exchange \(name)") }
             return exchange
         }
+        guard !venues.isEmpty else { throw CommandFailure("--exchanges: expected at least one of binance, bybit, okx, mexc, gateio, was none") }
         var rss: [(window: String, megabytes: Double)] = []
         if selected("gateway.frame_to_shm") || selected("gateway.rss_mb") {
             let bench = try GatewayBenchmark(scenario: #"{"updatesPerSecond":\#(rate)}"#, stress: false, pin: false)

@@ -120,6 +120,12 @@ import Testing
         }
         #expect(try run(["bench", "sign", "--runs", "0"]).status == 1)
         #expect(try run(["bench", "sign", "--requests", "0"]).status == 1)
+        // An --only that names no benchmark used to run nothing and exit 0; no exchange likewise.
+        for command in [["fastpath"], ["detector"], ["gateway"]] {
+            #expect(try run(["bench"] + command + ["--only", "sqlock"]).status == 1, "\(command)")
+            #expect(try run(["bench"] + command + ["--only", ","]).status == 1, "\(command)")
+        }
+        #expect(try run(["bench", "gateway", "--exchanges", ","]).status == 1)
     }
 
     @Test func machineBenchPrintsALinePerProbedCPU() throws {
