@@ -154,7 +154,7 @@ let package = Package(
             name: "DetectorTests",
             dependencies: [
                 "Strategies", "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
-                "opportunity-detector", "CDraizerShim", .product(name: "NIOPosix", package: "swift-nio"),
+                "opportunity-detector", "CDraizerShim", "RedisBus", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),

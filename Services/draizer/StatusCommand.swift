@@ -156,6 +156,9 @@ enum DetectorView {
                 "  redis streams: published \(int(streams["published"])), dropped \(int(streams["dropped"])), failures \(int(streams["failures"]))"
             } ?? "  redis streams: off (--no-redis)",
         ]
+        if let funding = status["funding"] as? [String: Any] {
+            lines.append("  funding rates read: \(int(funding["received"])), refused as untrustworthy: \(int(funding["rejected"]))")
+        }
         if int(status["journal_errors"]) > 0 {
             lines.append("  track journal: \(int(status["journal_errors"])) failed appends, last: \(status["journal_last_error"] as? String ?? "?")")
         }

@@ -24,6 +24,8 @@ final class FundingReader: Sendable {
     private let stopping = Atomic<Bool>(false)
     let received = Atomic<UInt64>(0)
     let failures = Atomic<UInt64>(0)
+    /// Entries refused by `rate(_:)` (missing fields, a rate that is not finite or beyond ±10 %).
+    let rejected = Atomic<UInt64>(0)
 
     init(configuration: RedisConfiguration) {
         DetachedThread.start { [self] in run(configuration) }
@@ -44,16 +46,33 @@ final class FundingReader: Sendable {
     }
 
     var statusJSON: String {
-        #"{"received":\#(received.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed))}"#
+        #"{"received":\#(received.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"rejected":\#(rejected.load(ordering: .relaxed))}"#
     }
 
+    /// An entry's rate, or nil when it cannot be trusted: no source, symbol or rate; a rate that is
+    /// not finite or beyond ±10 % per interval (venues cap funding at a few percent; a wrong
+    /// entry of 0.5 would add thousands of bps to every spot→perp edge of that perpetual and
+    /// signal them all); an interval or settlement time that is not a non-negative number (a
+    /// missing interval means the venue's usual 8 h).
     static func rate(_ entry: StreamEntry) -> Rate? {
-        guard let source = entry.fields["source"], let symbol = entry.fields["symbol"], let rate = entry.fields["rate"].flatMap(Double.init)
+        guard let source = entry.fields["source"], !source.isEmpty, let symbol = entry.fields["symbol"], !symbol.isEmpty,
+            let rate = entry.fields["rate"].flatMap(Double.init), rate.isFinite, abs(rate) <= Self.maxRatePerInterval
         else { return nil }
-        let intervalMillis = entry.fields["interval_ms"].flatMap(Double.init) ?? 0
+        let intervalMillis = entry.fields["interval_ms"].map { Double($0) } ?? 0
+        let nextSettlement = entry.fields["next_settlement_ms"].map { Int64($0) } ?? 0
+        guard let intervalMillis, intervalMillis.isFinite, intervalMillis >= 0, let nextSettlement, nextSettlement >= 0 else { return nil }
         return Rate(
             source: source, symbol: symbol, ratePerInterval: rate, intervalHours: intervalMillis / 3_600_000,
-            nextSettlementMillis: entry.fields["next_settlement_ms"].flatMap(Int64.init) ?? 0)
+            nextSettlementMillis: nextSettlement)
+    }
+
+    static let maxRatePerInterval = 0.10
+
+    /// The trusted rates of `entries`, counting the others.
+    private func rates(_ entries: [StreamEntry]) -> [Rate] {
+        let rates = entries.compactMap(Self.rate)
+        rejected.add(UInt64(entries.count - rates.count), ordering: .relaxed)
+        return rates
     }
 
     private func run(_ configuration: RedisConfiguration) {
@@ -67,15 +86,15 @@ final class FundingReader: Sendable {
                     // Newest first: the first entry per perpetual is its current rate.
                     let newest = try redis.xrevrange(stream: Self.stream, count: 5000)
                     var seen = Set<String>()
-                    let current = newest.compactMap(Self.rate).filter { seen.insert("\($0.source)|\($0.symbol)").inserted }
+                    let current = rates(newest).filter { seen.insert("\($0.source)|\($0.symbol)").inserted }
                     queue.withLock { $0.append(contentsOf: current.reversed()) }
                     received.add(UInt64(current.count), ordering: .relaxed)
                     lastId = newest.first?.id ?? "0-0"
                 }
                 for (_, entries) in try redis.xread(streams: [(Self.stream, lastId ?? "$")], count: 1000, blockMillis: 200) {
-                    let rates = entries.compactMap(Self.rate)
-                    queue.withLock { $0.append(contentsOf: rates) }
-                    received.add(UInt64(rates.count), ordering: .relaxed)
+                    let trusted = rates(entries)
+                    queue.withLock { $0.append(contentsOf: trusted) }
+                    received.add(UInt64(trusted.count), ordering: .relaxed)
                     if let last = entries.last { lastId = last.id }
                 }
             } catch {

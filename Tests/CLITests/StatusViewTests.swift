@@ -12,9 +12,10 @@ import Testing
 
     @Test func redisStreamsAreShownSoAnOutageIsSeen() throws {
         let lines = try render(
-            #"{"updates":10,"evaluations":20,"emissions":1,"rejected":{"stale":3},"streams":{"published":7,"dropped":41,"failures":2,"maxlen":100},"recent":[],"open_tracks":[]}"#)
+            #"{"updates":10,"evaluations":20,"emissions":1,"rejected":{"stale":3},"streams":{"published":7,"dropped":41,"failures":2,"maxlen":100},"funding":{"received":12,"failures":0,"rejected":1},"recent":[],"open_tracks":[]}"#)
         #expect(lines.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision p50 0 ns, p99 0 ns")
         #expect(lines.contains("  redis streams: published 7, dropped 41, failures 2"))
+        #expect(lines.contains("  funding rates read: 12, refused as untrustworthy: 1"))
         #expect(lines.contains { $0.contains("stale 3") })
         #expect(!lines.contains { $0.contains("track journal") }, "shown only when appends failed")
         let withoutRedis = try render(
