@@ -110,6 +110,11 @@ struct MarketGatewayCommand: ParsableCommand {
                 case "reload", #"{"command":"reload"}"#:
                     do {
                         let fresh = try Universe.load(path: universePath)
+                        // As at start: books of symbols past the store's capacity would be dropped
+                        // without a word.
+                        guard fresh.symbols.count <= store.symbolCapacity else {
+                            return #"{"ok":false,"error":\#("universe has \(fresh.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger".jsonQuoted)}"#
+                        }
                         try loop.submit { gateway.reload(fresh) }.wait()
                         return #"{"ok":true,"symbols":\#(fresh.symbols.count)}"#
                     } catch {

@@ -121,6 +121,12 @@ import Testing
             #expect(reply["ok"] as? Bool == false && (reply["error"] as? String)?.contains(#"bin"an\ce/spot"#) == true, "\(refused)")
             let after = try ControlSocketServer.request(path: socket, command: "status")
             #expect(try JSONSerialization.jsonObject(with: Data(after.utf8)) is [String: Any], "\(after)")
+            // More symbols than the store holds (16 here): refused as at start, not half loaded.
+            let extra = (harness.universe.symbols.count..<17).map { SymbolInfo(id: SymbolId($0), base: $0 < 10 ? "Z0\($0)" : "Z\($0)", quote: "USDT") }
+            try Universe(symbols: harness.universe.symbols + extra, instruments: harness.universe.instruments, directions: harness.universe.directions)
+                .save(path: path)
+            let tooMany = try ControlSocketServer.request(path: socket, command: "reload")
+            #expect(tooMany.contains(#""ok":false"#) && tooMany.contains("the price store holds 16"), "\(tooMany)")
         }
 
         // SIGTERM: a clean exit within 2 s, books marked unverified, health stopped.
