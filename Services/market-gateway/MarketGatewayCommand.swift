@@ -71,9 +71,7 @@ struct MarketGatewayCommand: ParsableCommand {
             }
         }
         let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(symbolCapacity, loaded.symbols.count))
-        guard loaded.symbols.count <= store.symbolCapacity else {
-            throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
-        }
+        if let refusal = store.refusal(universeSymbols: loaded.symbols.count) { throw ValidationError(refusal) }
         let control = try ControlSegment.attachOrCreate(names: names)
         let ringName = names.ring("notices.\(venue.name)")
         if (try? SPSCRing.inspect(name: ringName)) == nil {
@@ -110,10 +108,8 @@ struct MarketGatewayCommand: ParsableCommand {
                 case "reload", #"{"command":"reload"}"#:
                     do {
                         let fresh = try Universe.load(path: universePath)
-                        // As at start: books of symbols past the store's capacity would be dropped
-                        // without a word.
-                        guard fresh.symbols.count <= store.symbolCapacity else {
-                            return #"{"ok":false,"error":\#("universe has \(fresh.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger".jsonQuoted)}"#
+                        if let refusal = store.refusal(universeSymbols: fresh.symbols.count) {
+                            return #"{"ok":false,"error":\#(refusal.jsonQuoted)}"#
                         }
                         try loop.submit { gateway.reload(fresh) }.wait()
                         return #"{"ok":true,"symbols":\#(fresh.symbols.count)}"#

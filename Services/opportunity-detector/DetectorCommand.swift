@@ -66,9 +66,7 @@ struct DetectorCommand: ParsableCommand {
             }
         }
         let store = try PriceStore.attachOrCreate(names: names, symbolCapacity: max(4096, loaded.symbols.count))
-        guard loaded.symbols.count <= store.symbolCapacity else {
-            throw ValidationError("universe has \(loaded.symbols.count) symbols, the price store holds \(store.symbolCapacity): recreate it larger")
-        }
+        if let refusal = store.refusal(universeSymbols: loaded.symbols.count) { throw ValidationError(refusal) }
         let control = try ControlSegment.attachOrCreate(names: names)
         let consumers = try Exchange.allCases.map { exchange -> RingConsumer<UpdateNotice> in
             let name = names.ring("notices.\(exchange.name)")
@@ -142,6 +140,9 @@ struct DetectorCommand: ParsableCommand {
         case "reload":
             do {
                 let fresh = try Universe.load(path: universePath)
+                if let refusal = loop.store.refusal(universeSymbols: fresh.symbols.count) {
+                    return #"{"ok":false,"error":\#(refusal.jsonQuoted)}"#
+                }
                 loop.requests.withLock { $0.universe = fresh }
                 return #"{"ok":true,"directions":\#(fresh.directions.count)}"#
             } catch {

@@ -42,6 +42,13 @@ public final class PriceStore: @unchecked Sendable {
 
     public let segment: SharedMemorySegment
     public let symbolCapacity: Int
+
+    /// Why a universe of `symbols` symbols cannot use this store (nil: it can). Services refuse
+    /// such a universe at start and on reload: the books past the capacity would be dropped
+    /// without a word.
+    public func refusal(universeSymbols symbols: Int) -> String? {
+        symbols <= symbolCapacity ? nil : "universe has \(symbols) symbols, the price store holds \(symbolCapacity): recreate it larger"
+    }
     public let sourceCapacity: Int
     let entries: UnsafeMutableRawPointer
 

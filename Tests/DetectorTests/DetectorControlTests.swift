@@ -68,6 +68,8 @@ extension DetectorProcessTests {
 
     func commandsChangeWhatTheyName(prefix: String, directory: String, universe: String) throws {
         let socket = "/tmp/\(prefix)-detector.sock"
+        // A store for two symbols (the universe has one): a reload past it must be refused.
+        _ = try PriceStore.create(names: SegmentNames(prefix: prefix), symbolCapacity: 2)
         func start() throws -> ChildProcess {
             let child = try ChildProcess(
                 executable: builtBinary("opportunity-detector"),
@@ -115,6 +117,11 @@ extension DetectorProcessTests {
         let good = try String(contentsOfFile: universe, encoding: .utf8)
         try good.replacingOccurrences(of: #""binance/spot""#, with: #""bin\"an\\ce/spot""#).write(toFile: universe, atomically: true, encoding: .utf8)
         #expect(try refusal("reload").contains(#"bin"an\ce/spot"#))
+        try good.write(toFile: universe, atomically: true, encoding: .utf8)
+        let loaded = try Universe.load(path: universe)
+        let extra = ["ZZA", "ZZB"].enumerated().map { SymbolInfo(id: SymbolId(loaded.symbols.count + $0.offset), base: $0.element, quote: "USDT") }
+        try Universe(symbols: loaded.symbols + extra, instruments: loaded.instruments, directions: loaded.directions).save(path: universe)
+        #expect(try refusal("reload").contains("universe has 3 symbols, the price store holds 2"))
         try good.write(toFile: universe, atomically: true, encoding: .utf8)
         #expect(try send("reload").contains(#""ok":true,"directions":1"#))
         #expect(try send("fly").contains("expected status, pause, resume, set, reload or shutdown"))
