@@ -42,6 +42,7 @@ struct FastPathBench: ParsableCommand {
     func run() throws {
         guard runs > 0 else { throw CommandFailure("--runs: expected at least 1, was \(runs)") }
         let selection = try BenchSelection(only: only, known: Self.benchmarks)
+        BenchLeftovers.sweep()
         func selected(_ name: String) -> Bool { selection.contains(name) }
         let names = try SegmentNames(prefix: "draizer-bench-\(getpid())")
         defer { names.existing().forEach { try? SharedMemorySegment.unlink(name: $0) } }

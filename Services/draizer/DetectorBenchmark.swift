@@ -41,6 +41,7 @@ struct DetectorBench: ParsableCommand {
         }
         let selection = try BenchSelection(only: only, known: Self.benchmarks)
         func selected(_ name: String) -> Bool { selection.contains(name) }
+        BenchLeftovers.sweep()
         let names = try SegmentNames(prefix: "draizer-detbench-\(getpid())")
         defer { names.existing().forEach { try? SharedMemorySegment.unlink(name: $0) } }
         let bench = try InProcessDetectorBench(names: names)

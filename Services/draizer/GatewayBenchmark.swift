@@ -40,6 +40,7 @@ struct GatewayBench: ParsableCommand {
             return exchange
         }
         guard !venues.isEmpty else { throw CommandFailure("--exchanges: expected at least one of binance, bybit, okx, mexc, gateio, was none") }
+        BenchLeftovers.sweep()
         var rss: [(window: String, megabytes: Double)] = []
         if selected("gateway.frame_to_shm") || selected("gateway.rss_mb") {
             let bench = try GatewayBenchmark(scenario: #"{"updatesPerSecond":\#(rate)}"#, stress: false, pin: false)

@@ -128,6 +128,24 @@ import Testing
         #expect(try run(["bench", "gateway", "--exchanges", ","]).status == 1)
     }
 
+    /// A benchmark killed before its cleanup leaves segments and a scratch folder named after its
+    /// pid; the next benchmark removes those of dead processes and leaves a live one's alone.
+    @Test func benchesSweepWhatDeadBenchesLeft() throws {
+        let finished = try ChildProcess(executable: "/bin/true", arguments: [], output: .discard)
+        let deadPid = finished.pid
+        #expect(finished.wait() == 0)
+        let dead = "draizer-gwbench-\(deadPid)-l"
+        let live = "draizer-detbench-\(getpid())"
+        let paths = ["/dev/shm/\(dead).prices", "/dev/shm/\(live).prices", "\(FileManager.default.temporaryDirectory.path)/\(dead)"]
+        defer { paths.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        #expect(FileManager.default.createFile(atPath: paths[0], contents: Data(count: 4096)))
+        #expect(FileManager.default.createFile(atPath: paths[1], contents: Data(count: 4096)))
+        try FileManager.default.createDirectory(atPath: paths[2], withIntermediateDirectories: true)
+        #expect(try run(["bench", "fastpath", "--only", "seqlock.write", "--runs", "1"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: paths[0]) && !FileManager.default.fileExists(atPath: paths[2]), "a dead bench's")
+        #expect(FileManager.default.fileExists(atPath: paths[1]), "a running process's are kept")
+    }
+
     @Test func machineBenchPrintsALinePerProbedCPU() throws {
         let result = try run(["bench", "machine", "--seconds", "0.2", "--cpus", "0"])
         #expect(result.status == 0)
