@@ -74,7 +74,7 @@ struct DetectorBench: ParsableCommand {
         for exchange in Exchange.allCases { gateways.append(try bench.startGateway(exchange, extra: ["--no-redis"])) }
         let config = "\(bench.directory)/detector.json"
         try #"{"entryBps":10,"exitBps":2,"cooldownMillis":0,"trackIntervalMillis":50}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        let socket = "/tmp/\(bench.prefix)-detector.sock"
+        let socket = ControlSocketServer.defaultPath(prefix: bench.prefix, service: "detector")
         let detector = try ChildProcess(
             executable: GatewayBenchmark.sibling("opportunity-detector"),
             arguments: [
@@ -94,7 +94,7 @@ struct DetectorBench: ParsableCommand {
         }
         // Each gateway's own share: frame received → entry and notice published.
         let gatewayShares = zip(Exchange.allCases, gateways).map { exchange, gateway in
-            let status = (try? GatewayBenchmark.status(gateway.socket)) ?? [:]
+            let status = (try? ServiceStatus.fetch(gateway.socket)) ?? [:]
             let latency = status["frame_to_shm_ns"] as? [String: Any] ?? [:]
             let quiet = GatewayBenchmark.afterQuiet(status)
             return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (after quiet \(GatewayBenchmark.nanos(quiet.p50))/\(GatewayBenchmark.nanos(quiet.p99)))"

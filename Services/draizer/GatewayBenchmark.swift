@@ -161,7 +161,7 @@ final class GatewayBenchmark {
         let gateway = try ChildProcess(executable: Self.sibling("market-gateway"), arguments: arguments, output: .discard)
         let live = Date().addingTimeInterval(30)
         while true {
-            if let status = try? Self.status(socket), Self.allVerified(status) { break }
+            if let status = try? ServiceStatus.fetch(socket), Self.allVerified(status) { break }
             guard Date() < live, gateway.isRunning else {
                 _ = gateway.terminate(graceMillis: 2000)
                 throw CommandFailure("\(exchange.name) gateway: books not verified within 30 s")
@@ -178,10 +178,10 @@ final class GatewayBenchmark {
         defer { _ = gateway.terminate(graceMillis: 2000) }
         usleep(1_000_000)
         _ = try ControlSocketServer.request(path: socket, command: "reset")
-        let before = try Self.status(socket)
+        let before = try ServiceStatus.fetch(socket)
         let started = Date()
         usleep(UInt32(seconds * 1_000_000))
-        let after = try Self.status(socket)
+        let after = try ServiceStatus.fetch(socket)
         let elapsed = Date().timeIntervalSince(started)
         let latency = after["frame_to_shm_ns"] as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
@@ -201,11 +201,6 @@ final class GatewayBenchmark {
         let latency = status["frame_to_shm_after_quiet_ns"] as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
         return (Int(number("count") ?? 0), number("p50"), number("p99"))
-    }
-
-    static func status(_ socket: String) throws -> [String: Any] {
-        let text = try ControlSocketServer.request(path: socket, command: "status")
-        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
 
     static func sources(_ status: [String: Any]) -> [[String: Any]] {

@@ -50,11 +50,13 @@ struct StatusCommand: ParsableCommand {
     func render(store: PriceStore, control: ControlSegment, universe: Universe) -> String {
         var lines = ["draizer status  (\(formatWall(WallClock.now())))", ""]
         lines += HealthTable.render(control)
+        // Services that do not answer within 500 ms are left out.
         lines += GatewayView.problems(Exchange.allCases.compactMap { exchange in
-            DetectorView.status(socket: "/tmp/\(segments.prefix)-gateway-\(exchange.name).sock")
+            try? ServiceStatus.fetch(ControlSocketServer.defaultPath(prefix: segments.prefix, service: "gateway-\(exchange.name)"), timeoutMillis: 500)
         })
         lines.append("")
-        if let detector = DetectorView.status(socket: detectorSocket ?? "/tmp/\(segments.prefix)-detector.sock") {
+        let detectorPath = detectorSocket ?? ControlSocketServer.defaultPath(prefix: segments.prefix, service: "detector")
+        if let detector = try? ServiceStatus.fetch(detectorPath, timeoutMillis: 500) {
             lines += DetectorView.render(detector)
             lines.append("")
         }
@@ -134,12 +136,6 @@ enum GatewayView {
 
 /// The detector's part of `status`: counters, the latest opportunities and the open tracks.
 enum DetectorView {
-    /// A service's `status` reply as JSON (nil when it does not answer within 500 ms).
-    static func status(socket: String) -> [String: Any]? {
-        guard let text = try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 500) else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-    }
-
     static func render(_ status: [String: Any]) -> [String] {
         func int(_ value: Any?) -> Int { (value as? NSNumber)?.intValue ?? 0 }
         func fixed(_ value: Any?, _ digits: Int = 2) -> String {

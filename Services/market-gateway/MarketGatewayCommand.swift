@@ -47,7 +47,7 @@ struct MarketGatewayCommand: ParsableCommand {
         guard (1...(1 << 20)).contains(symbolCapacity) else {
             throw ValidationError("--symbol-capacity: expected 1...1048576, was \(symbolCapacity)")
         }
-        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-gateway-\(venue.name).sock"
+        let socketPath = controlSocket ?? ControlSocketServer.defaultPath(prefix: shmPrefix, service: "gateway-\(venue.name)")
         do {
             try ControlSocketServer.checkPath(socketPath)
         } catch {

@@ -45,7 +45,7 @@ struct DetectorCommand: ParsableCommand {
         // Everything that can be refused is checked before any shared memory is made: a refused
         // start leaves nothing behind.
         let names = try SegmentNames(prefix: shmPrefix)
-        let socketPath = controlSocket ?? "/tmp/\(shmPrefix)-detector.sock"
+        let socketPath = controlSocket ?? ControlSocketServer.defaultPath(prefix: shmPrefix, service: "detector")
         do {
             try ControlSocketServer.checkPath(socketPath)
         } catch {

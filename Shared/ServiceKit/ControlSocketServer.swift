@@ -61,6 +61,12 @@ public final class ControlSocketServer: @unchecked Sendable {
         }
     }
 
+    /// Where a service listens unless told otherwise: `/tmp/<shm prefix>-<service>.sock`
+    /// (`detector`, `gateway-binance`, …), so tools find it from the prefix alone.
+    public static func defaultPath(prefix: String, service: String) -> String {
+        "/tmp/\(prefix)-\(service).sock"
+    }
+
     /// Whether `path` can take a new control socket, checked before a service makes anything
     /// else: its folder exists, and the path is free (false) or a stale socket to replace (true).
     /// A regular file (an operator's typo) is never deleted, and a socket a running service
