@@ -1,5 +1,4 @@
 import ArgumentParser
-import DraizerCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,9 +31,6 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Writes one line to stderr.
-func printError(_ text: String) { writeErrorLine(text) }
 
 /// Writes one line to stdout immediately (stdout is block-buffered when piped, and a benchmark's
 /// lines should appear as each finishes, and before a child process reads them).

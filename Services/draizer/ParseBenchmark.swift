@@ -90,7 +90,7 @@ struct ParseBench: ParsableCommand {
                 + #""min_ns_per_msg":\#(number(sorted.first!)),"max_ns_per_msg":\#(number(sorted.last!)),"#
                 + #""msgs_per_s_median":\#(Int((1e9 / median).rounded())),"#
                 + #""lat_ns":{"p50":\#(percentile(0.5)),"p99":\#(percentile(0.99)),"p999":\#(percentile(0.999)),"max":\#(latencies.last!)}}"#)
-        printError(#"{"allocs_per_msg":\#(allocationsPerFrame)}"#)
+        writeErrorLine(#"{"allocs_per_msg":\#(allocationsPerFrame)}"#)
     }
 }
 
