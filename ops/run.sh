@@ -106,9 +106,19 @@ if [ -d "$fixtures/bench" ]; then
 fi
 
 mkdir -p "$rundir/logs"
+# start_service NAME COMMAND...: COMMAND in the background, logging to .run/logs/NAME.log; stopped
+# by cleanup, and checked below.
+services=()
+start_service() {
+    local name=$1
+    shift
+    "$@" >"$rundir/logs/$name.log" 2>&1 &
+    pids+=($!)
+    services+=("$name")
+}
+
 log "starting venue-sim on 127.0.0.1:$port (scenario ops/scenarios/default.json)"
-"$bin/venue-sim" --port "$port" --scenario "$DRAIZER_ROOT/ops/scenarios/default.json" >"$rundir/logs/venue-sim.log" 2>&1 &
-pids+=($!)
+start_service venue-sim "$bin/venue-sim" --port "$port" --scenario "$DRAIZER_ROOT/ops/scenarios/default.json"
 for i in $(seq 1 100); do grep -q listening "$rundir/logs/venue-sim.log" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$rundir/logs/venue-sim.log" || die "venue-sim did not start: $(tail -1 "$rundir/logs/venue-sim.log")"
 
@@ -121,22 +131,19 @@ log "creating shared memory (prefix $prefix)"
 
 for exchange in binance bybit okx mexc gateio; do
     log "starting market-gateway --exchange $exchange"
-    "$bin/market-gateway" --exchange "$exchange" --universe "$DRAIZER_ROOT/generated/universe.json" \
-        --sim-url "http://127.0.0.1:$port" --shm-prefix "$prefix" >"$rundir/logs/gateway-$exchange.log" 2>&1 &
-    pids+=($!)
+    start_service "gateway-$exchange" "$bin/market-gateway" --exchange "$exchange" --universe "$DRAIZER_ROOT/generated/universe.json" \
+        --sim-url "http://127.0.0.1:$port" --shm-prefix "$prefix"
 done
 sleep 2
 
 log "starting opportunity-detector (tracks in .run/tracks; $detector_note)"
-"$bin/opportunity-detector" --universe "$DRAIZER_ROOT/generated/universe.json" --shm-prefix "$prefix" \
-    --tracks-dir "$rundir/tracks" "${detector_mode[@]}" >"$rundir/logs/opportunity-detector.log" 2>&1 &
-pids+=($!)
+start_service opportunity-detector "$bin/opportunity-detector" --universe "$DRAIZER_ROOT/generated/universe.json" --shm-prefix "$prefix" \
+    --tracks-dir "$rundir/tracks" "${detector_mode[@]}"
 sleep 1
 
 # A service that refused to start (or died at once) is named with its log's last line.
-names=(venue-sim gateway-binance gateway-bybit gateway-okx gateway-mexc gateway-gateio opportunity-detector)
 for i in "${!pids[@]}"; do
-    kill -0 "${pids[$i]}" 2>/dev/null || die "${names[$i]} stopped: $(tail -1 "$rundir/logs/${names[$i]}.log")"
+    kill -0 "${pids[$i]}" 2>/dev/null || die "${services[$i]} stopped: $(tail -1 "$rundir/logs/${services[$i]}.log")"
 done
 
 log "Redis streams: redis-cli -s $rundir/redis/redis.sock XREVRANGE opportunities + - COUNT 5 (also spread.tracks, md.book_ticker, md.funding)"
