@@ -14,11 +14,11 @@ enum BenchLeftovers {
     @discardableResult
     static func sweep(scratchDirectory: String = FileManager.default.temporaryDirectory.path) -> Int {
         var removed = 0
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: scratchDirectory)) ?? []
         for stem in stems {
             for name in SharedMemorySegment.existingNames(prefix: stem) where isDead(String(name.dropFirst()), stem: stem) {
                 if (try? SharedMemorySegment.unlink(name: name)) != nil { removed += 1 }
             }
-            let folders = (try? FileManager.default.contentsOfDirectory(atPath: scratchDirectory)) ?? []
             for folder in folders where folder.hasPrefix(stem) && isDead(folder, stem: stem) {
                 if (try? FileManager.default.removeItem(atPath: "\(scratchDirectory)/\(folder)")) != nil { removed += 1 }
             }
