@@ -68,6 +68,12 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     /// Errors the venue sent on the socket, and the last one's code and text (after everything a
     /// frame touches).
     private(set) var venueErrors: UInt64 = 0
+    /// Whether the first sync after connecting is over: every book verified, or the books still
+    /// waiting have waited `syncPatienceNanos` (then the source is shown live and they are listed
+    /// as problems: a symbol the venue no longer lists must not hold every other book's source in
+    /// `syncing` for good).
+    private var firstSyncOver = false
+    static let syncPatienceNanos: Int64 = 10_000_000_000
     private(set) var lastVenueError = ""
 
     init(
@@ -149,6 +155,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
                 backoffMillis = 100
                 lastFrameNanos = MonotonicClock.now()
                 health.setState(.syncing)
+                firstSyncOver = false
                 subscribe(connection)
             case .failure:
                 scheduleReconnect()
@@ -195,7 +202,30 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         if now - lastFrameNanos > Int64(subscriptions.limits.idleTimeoutMillis) * 1_000_000 {
             health.setState(.stale)
             connection.close()  // webSocketClosed reconnects
+            return
         }
+        if !firstSyncOver { endFirstSyncIfOnlyStuckBooksWait(now: now) }
+    }
+
+    /// Declares the source live when some of its books are verified and every book still waiting
+    /// for a snapshot has waited `syncPatienceNanos`; logs the ones left waiting.
+    private func endFirstSyncIfOnlyStuckBooksWait(now: Int64) {
+        var waiting: [String] = []
+        var verified = false
+        for index in states.indices {
+            if states[index].resyncPending {
+                guard now - states[index].pendingSinceNanos >= Self.syncPatienceNanos else { return }
+                waiting.append(states[index].instrument.exchangeSymbol)
+            } else if states[index].sync.withBook({ $0.isVerified }) {
+                verified = true
+            }
+        }
+        guard verified, !waiting.isEmpty else { return }
+        firstSyncOver = true
+        health.setState(.live)
+        writeErrorLine(
+            "gateway \(source.name): live; \(waiting.count) book(s) still without a snapshot after \(Self.syncPatienceNanos / 1_000_000_000) s: "
+                + "\(waiting.joined(separator: ", ")) (draizer status lists why)")
     }
 
     // MARK: WebSocketReceiver (hot path)
@@ -360,7 +390,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private func publish(_ index: Int, now: Int64, after kind: UpdateNotice.Kind, fromFrame: Bool = true) {
         let snapshot = states[index].snapshot(receivedNanos: now)
         store.publish(slot: states[index].slot, book: snapshot)
-        if snapshot.top.verified, pendingResyncs == 0 { health.setState(.live) }
+        if snapshot.top.verified, pendingResyncs == 0 {
+            health.setState(.live)
+            firstSyncOver = true
+        }
         if let ring {
             let notice = UpdateNotice(symbol: states[index].instrument.symbol, source: source, kind: kind.rawValue, tsReceivedNanos: now)
             if !ring.tryPush(notice) { ringFull &+= 1 }
@@ -474,6 +507,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private func setResyncPending(_ index: Int, _ pending: Bool) {
         guard states[index].resyncPending != pending else { return }
         states[index].resyncPending = pending
+        if pending { states[index].pendingSinceNanos = MonotonicClock.now() }
         pendingResyncs += pending ? 1 : -1
     }
 

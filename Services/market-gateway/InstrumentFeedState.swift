@@ -23,6 +23,8 @@ struct InstrumentFeedState {
     /// Last, after everything a frame touches.
     var snapshotFailures = 0
     var snapshotError = ""
+    /// When the current resync started (monotonic ns; meaningful while `resyncPending`).
+    var pendingSinceNanos: Int64 = 0
 
     /// Books are kept at 8 decimals at least (the tick's or step's own when finer): real books
     /// carry levels off today's grid — orders placed before a tick change, fractional sizes left

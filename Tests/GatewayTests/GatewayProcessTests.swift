@@ -242,6 +242,39 @@ import Testing
         #expect(perp["venue_errors"] as? Int == 0 && perp["last_venue_error"] is NSNull, "\(perp)")
     }
 
+    /// A symbol the venue does not list on a venue whose books come by REST: its snapshot keeps
+    /// failing, and after 10 s its source is shown live (it said `syncing` for good), the book
+    /// left out of trading (unverified) and listed with its reason.
+    @Test(.timeLimit(.minutes(1))) func aBookThatNeverSyncsDoesNotHoldItsSourceInSyncing() throws {
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let unlisted = SymbolInfo(id: SymbolId(harness.universe.symbols.count), base: "XRP", quote: "USDT")
+        let extra = Instrument(
+            symbol: unlisted.id, source: SourceId(exchange: .binance, market: .spot), exchangeSymbol: "XRPUSDT", tickSize: Price("0.0001"),
+            stepSize: Quantity("0.01"), minQuantity: Quantity("0.01"), minNotional: ExactDecimal(1), contractSize: ExactDecimal(1))
+        try Universe(
+            symbols: harness.universe.symbols + [unlisted], instruments: harness.universe.instruments + [extra],
+            directions: harness.universe.directions
+        ).save(path: "\(harness.directory)/universe.json")
+        let gateway = try harness.gateway(.binance)
+        defer { gateway.terminate(graceMillis: 2000) }
+        let spot = SourceId(exchange: .binance, market: .spot)
+        let perp = SourceId(exchange: .binance, market: .perp)
+        #expect(harness.waitAllVerified(.binance, seconds: 10) != nil, "the listed books")
+        #expect(harness.control.healthSnapshot(perp).state == .live)
+        #expect(harness.control.healthSnapshot(spot).state == .syncing, "XRPUSDT has not waited 10 s yet")
+        let deadline = Date().addingTimeInterval(15)
+        while harness.control.healthSnapshot(spot).state != .live && Date() < deadline { usleep(100_000) }
+        #expect(harness.control.healthSnapshot(spot).state == .live)
+        var top = TopOfBook()
+        if let slot = harness.store.slot(symbol: unlisted.id, source: spot) {
+            #expect(harness.store.readTop(slot: slot, into: &top) != .consistent || !top.verified, "never traded on")
+        }
+        let status = try JSONSerialization.jsonObject(with: Data(try ControlSocketServer.request(path: harness.socket(.binance), command: "status").utf8))
+        let failing = (((status as? [String: Any])?["sources"] as? [String: Any])?["binance/spot"] as? [String: Any])?["failing_snapshots"] as? [[String: Any]] ?? []
+        #expect(failing.map { $0["symbol"] as? String } == ["XRPUSDT"], "\(failing)")
+    }
+
     /// A setting the gateway refuses stops it before it makes any shared memory.
     @Test func refusedStartLeavesNoSharedMemory() throws {
         let prefix = "gwref\(getpid())\(UInt16.random(in: 0...UInt16.max))"
