@@ -1,6 +1,7 @@
 import DraizerCore
 import NIOCore
 import NIOHTTP1
+import VenueSim
 import Venues
 
 /// REST for every simulated source under `/{exchange}/{market}` + the venue's own path:
@@ -8,6 +9,8 @@ import Venues
 final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
+    /// The handler's name in the pipeline (removed by name once a connection upgrades).
+    static let name = "venue-sim-http"
 
     private let engine: SimulationEngine
     private var head: HTTPRequestHead?
@@ -86,7 +89,12 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard source.exchange != .bybit, source.exchange != .okx else {
             return (.notFound, Array(#"{"error":"\#(source.exchange.name) books come as WebSocket snapshots"}"#.utf8))
         }
-        guard let body = engine.snapshotBody(source, exchangeSymbol: symbol) else {
+        let limit: Int?
+        switch SimDepthLimit.resolve(source, query: query) {
+        case .levels(let levels): limit = levels
+        case .refused(let body): return (.badRequest, Array(body.utf8))
+        }
+        guard let body = engine.snapshotBody(source, exchangeSymbol: symbol, limit: limit) else {
             return (.badRequest, Array(#"{"code":-1121,"msg":"Invalid symbol."}"#.utf8))
         }
         return (.ok, body)

@@ -161,7 +161,8 @@ final class SimulationEngine: @unchecked Sendable {
         return sources[source.index].instrumentsBody(market: market, timeMillis: Self.wallMillis())
     }
 
-    func snapshotBody(_ source: SourceId, exchangeSymbol: String) -> [UInt8]? {
+    /// A REST depth snapshot with at most `limit` levels per side (a replayed one as recorded).
+    func snapshotBody(_ source: SourceId, exchangeSymbol: String, limit: Int?) -> [UInt8]? {
         if let recording {
             guard let sourceRecording = recording.sources[source.index], let track = sourceRecording.track(exchangeSymbol: exchangeSymbol) else {
                 return nil
@@ -169,7 +170,7 @@ final class SimulationEngine: @unchecked Sendable {
             return sourceRecording.tracks[track].snapshot
         }
         guard let index = sources[source.index].symbolIndex(exchangeSymbol: exchangeSymbol) else { return nil }
-        return sources[source.index].depthSnapshot(symbolIndex: index, timeMillis: Self.wallMillis())
+        return sources[source.index].depthSnapshot(symbolIndex: index, timeMillis: Self.wallMillis(), limit: limit)
     }
 
     // MARK: Ticking

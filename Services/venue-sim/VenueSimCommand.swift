@@ -77,9 +77,9 @@ struct VenueSimCommand: ParsableCommand {
                         })
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
-                            context.pipeline.syncOperations.removeHandler(http, promise: nil)
+                            context.pipeline.removeHandler(name: SimHTTPHandler.name, promise: nil)
                         }))
-                    try channel.pipeline.syncOperations.addHandler(http)
+                    try channel.pipeline.syncOperations.addHandler(http, name: SimHTTPHandler.name)
                 }
             }
         let channel: Channel

@@ -52,8 +52,9 @@ public struct SimSource: Sendable {
         return format.topOfBook(book, timeMillis: timeMillis, fundingRate: market.fundingRate(symbolIndex: symbolIndex, source: source))
     }
 
-    public func depthSnapshot(symbolIndex: Int, timeMillis: Int64) -> [UInt8] {
-        format.depthSnapshot(books[symbolIndex], timeMillis: timeMillis)
+    /// The REST (or subscribe) depth snapshot, with at most `limit` levels per side (nil: all).
+    public func depthSnapshot(symbolIndex: Int, timeMillis: Int64, limit: Int? = nil) -> [UInt8] {
+        format.depthSnapshot(limit.map { books[symbolIndex].limited(to: $0) } ?? books[symbolIndex], timeMillis: timeMillis)
     }
 
     public func instrumentsBody(market: SimMarket, timeMillis: Int64) -> [UInt8] {

@@ -54,6 +54,14 @@ public struct SimVenueBook: Sendable {
         return copy
     }
 
+    /// The same book with at most `levels` best levels per side (a REST depth request's `limit`).
+    public func limited(to levels: Int) -> SimVenueBook {
+        var copy = self
+        copy.bids = Array(bids.prefix(max(levels, 0)))
+        copy.asks = Array(asks.prefix(max(levels, 0)))
+        return copy
+    }
+
     /// Fixed-point price of a Double, on the tick grid (bids round down, asks up).
     func onGrid(_ price: Double, roundUp: Bool) -> Int64 {
         let scale = pow10(instrument.priceScale)

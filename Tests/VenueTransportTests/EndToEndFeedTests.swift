@@ -41,6 +41,54 @@ final class FrameCollector: WebSocketReceiver, @unchecked Sendable {
 @Suite(.serialized) struct EndToEndFeedTests {
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
+    /// A REST depth request gets the levels its `limit` asks for, by the venue's rule, and a
+    /// value the venue does not take is refused in the venue's words; the requests Draizer makes
+    /// get the whole simulated book (20 levels).
+    @Test(.timeLimit(.minutes(1))) func restDepthFollowsTheVenuesLimit() throws {
+        let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":5}"#)
+        func levels(_ source: SourceId, _ query: String) throws -> (bids: Int, asks: Int) {
+            let path = VenueRESTPaths.depthSnapshot(source, exchangeSymbol: source.exchange == .gateio ? "BTC_USDT" : "BTCUSDT").split(separator: "?")[0]
+            let body = try HTTPFetcher.get(TransportURL(sim.rest(source.name)).appending("\(path)?\(query)"), group: Self.group).wait()
+            var snapshot = DepthMessage()
+            try body.withUnsafeBytes { try DepthFeed(source: source).parseSnapshot($0, into: &snapshot) }
+            return (snapshot.bids.count, snapshot.asks.count)
+        }
+        func refusal(_ source: SourceId, _ query: String) throws -> String {
+            do {
+                _ = try levels(source, query)
+            } catch TransportError.httpStatus(let status, let body) {
+                #expect(status == 400)
+                return body
+            }
+            return "answered"
+        }
+        let binanceSpot = SourceId(exchange: .binance, market: .spot)
+        let binancePerp = SourceId(exchange: .binance, market: .perp)
+        let gateSpot = SourceId(exchange: .gateio, market: .spot)
+        let mexcSpot = SourceId(exchange: .mexc, market: .spot)
+        for source in [binanceSpot, mexcSpot] {
+            #expect(try levels(source, "symbol=BTCUSDT&limit=5") == (5, 5))
+            #expect(try levels(source, "symbol=BTCUSDT&limit=9999") == (20, 20), "cut to 5000: the whole simulated book")
+            #expect(try refusal(source, "symbol=BTCUSDT&limit=-1").contains("-1100"))
+            #expect(try refusal(source, "symbol=BTCUSDT&limit=abc").contains("-1100"))
+        }
+        #expect(try levels(binancePerp, "symbol=BTCUSDT&limit=10") == (10, 10))
+        #expect(try levels(binancePerp, "symbol=BTCUSDT") == (20, 20), "default 500")
+        #expect(try refusal(binancePerp, "symbol=BTCUSDT&limit=7").contains("-1130"))
+        #expect(try levels(gateSpot, "currency_pair=BTC_USDT&with_id=true") == (10, 10), "default 10")
+        #expect(try levels(gateSpot, "currency_pair=BTC_USDT&limit=3&with_id=true") == (3, 3))
+        #expect(try refusal(gateSpot, "currency_pair=BTC_USDT&limit=101&with_id=true").contains("INVALID_PARAM_VALUE"))
+        for source in SourceId.all where source.exchange != .bybit && source.exchange != .okx {
+            let symbol = source.exchange == .gateio ? "BTC_USDT" : source.exchange == .mexc && source.market == .perp ? "BTC_USDT" : "BTCUSDT"
+            let body = try HTTPFetcher.get(
+                TransportURL(sim.rest(source.name)).appending(VenueRESTPaths.depthSnapshot(source, exchangeSymbol: symbol)), group: Self.group
+            ).wait()
+            var snapshot = DepthMessage()
+            try body.withUnsafeBytes { try DepthFeed(source: source).parseSnapshot($0, into: &snapshot) }
+            #expect(snapshot.bids.count == 20 && snapshot.asks.count == 20, "\(source)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)), arguments: SourceId.all)
     func sourceFeedsVerifiedBooks(source: SourceId) throws {
         let sim = try VenueSimProcess(scenario: #"{"updatesPerSecond":50}"#)
