@@ -42,6 +42,13 @@ public final class SharedMemorySegment: @unchecked Sendable {
             shm_unlink(name)
             throw .system(operation: "ftruncate", name: name, errno: code)
         }
+        // Reserve every page now: /dev/shm is a tmpfs, and a page it cannot supply later is a
+        // SIGBUS at the first write (MAP_POPULATE does not report it), not an error.
+        let reserved = posix_fallocate(fd, 0, off_t(size))
+        guard reserved == 0 else {
+            shm_unlink(name)
+            throw .system(operation: "posix_fallocate", name: name, errno: reserved)
+        }
         do {
             return try map(name: name, fd: fd, size: size, populate: true)
         } catch {
@@ -141,7 +148,9 @@ public enum SharedMemoryError: Error, Sendable, Equatable, CustomStringConvertib
         case .roleTaken(let name, let role, let pid): "shared memory \(name): expected no other \(role), was held by live pid \(pid)"
         case .invalidName(let name, let reason): "shared memory name \(name): \(reason)"
         case .invalidCapacity(let name, let reason): "shared memory \(name): \(reason)"
-        case .system(let operation, let name, let code): "shared memory \(name): \(operation) failed: \(String(cString: strerror(code)))"
+        case .system(let operation, let name, let code):
+            "shared memory \(name): \(operation) failed: \(String(cString: strerror(code)))"
+                + (code == ENOSPC ? " (/dev/shm is full: see df -h /dev/shm)" : "")
         }
     }
 }

@@ -69,6 +69,25 @@ import Testing
         #expect(try run(["shm", "inspect", "--prefix", prefix]).status != 0, "nothing left to inspect")
     }
 
+    /// With /dev/shm too small for the segments (a private 1 MiB tmpfs over it, in a mount
+    /// namespace of its own: needs root), `shm create` says so and leaves nothing; it died of
+    /// SIGBUS at its first write into a page the tmpfs could not supply, leaving half a set.
+    @Test(.enabled(if: getuid() == 0, "mounts a small tmpfs over /dev/shm in a private namespace: root only"))
+    func shmCreateOnAFullDevShmIsRefusedNotACrash() throws {
+        let script = """
+            mount -t tmpfs -o size=1m tmpfs /dev/shm || exit 99
+            "$0" shm create --prefix full --symbols 64 2>&1
+            echo "status $?"
+            ls /dev/shm
+            """
+        let child = try ChildProcess(executable: "/usr/bin/unshare", arguments: ["-m", "/bin/sh", "-c", script, Self.binary], output: .pipe)
+        let lines = child.readAll(timeoutMillis: 60_000)
+        #expect(child.wait() == 0, "\(lines)")
+        #expect(lines.contains("status 1"), "\(lines)")
+        #expect(lines.contains { $0.contains("No space left on device") && $0.contains("/dev/shm is full") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("full.") }, "nothing left behind: \(lines)")
+    }
+
     @Test func statusShowsHealthAndEveryInstrument() throws {
         let prefix = "drzst-\(getpid())"
         let universePath = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-universe.json").path
