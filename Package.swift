@@ -44,7 +44,7 @@ let package = Package(
         // MARK: Shared libraries
         .target(name: "DraizerCore", path: "Shared/DraizerCore", swiftSettings: hotPath),
         .target(
-            name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim"],
+            name: "FastPath", dependencies: ["DraizerCore", "CDraizerShim", "BlockingCalls"],
             path: "Shared/FastPath", swiftSettings: hotPath),
         .target(name: "OrderBook", dependencies: ["DraizerCore", "CDraizerShim"], path: "Shared/OrderBook", swiftSettings: hotPath),
         // Generated once from ../shared/fixtures/mexc/proto with protoc-gen-swift 1.39.0 (see

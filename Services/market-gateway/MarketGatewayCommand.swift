@@ -139,8 +139,9 @@ struct MarketGatewayCommand: ParsableCommand {
         for number in [SIGTERM, SIGINT] {
             signal(number) { _ in terminationRequested.store(true, ordering: .relaxed) }
         }
+        let segments = SegmentWatch([store.segment, control.segment, ring.segment])
         let watcher = loop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { _ in
-            if terminationRequested.load(ordering: .relaxed) { finished.succeed(()) }
+            if terminationRequested.load(ordering: .relaxed) || segments.hasLost { finished.succeed(()) }
         }
         print("market-gateway \(venue.name) running: \(loaded.instruments.filter { $0.source.exchange == venue }.count) instruments, control socket \(socketPath)")
         fflush(nil)
@@ -150,6 +151,10 @@ struct MarketGatewayCommand: ParsableCommand {
         streams?.stop()
         server.stop()
         try? group.syncShutdownGracefully()
+        if let lost = segments.lostDescription {
+            writeErrorLine("market-gateway \(venue.name): \(lost)")
+            throw ExitCode(75)
+        }
     }
 }
 

@@ -80,6 +80,7 @@ struct DetectorCommand: ParsableCommand {
             store: store, control: control, universe: loaded, config: settings, consumers: consumers, executor: executor, streams: streams,
             journal: journal, funding: funding, wait: waitMode)
 
+        loop.segmentWatch = SegmentWatch([store.segment, control.segment, executor.segment] + consumers.map(\.segment))
         let universePath = universe
         let server = try ControlSocketServer(path: socketPath) { command in
             Self.handle(command, loop: loop, control: control, universePath: universePath)
@@ -99,6 +100,10 @@ struct DetectorCommand: ParsableCommand {
         streams?.stop()
         funding?.stop()
         server.stop()
+        if let lost = loop.segmentWatch?.lostDescription {
+            writeErrorLine("opportunity-detector: \(lost)")
+            throw ExitCode(75)
+        }
     }
 
     /// Control commands: `status`, `pause S`, `resume S`, `set FIELD VALUE`, `reload`, `shutdown`

@@ -47,6 +47,8 @@ final class DetectorLoop: @unchecked Sendable {
     let funding: FundingReader?
     let wait: WaitMode
     let requests = Mutex(Requests())
+    /// Stops the loop when a segment it uses is removed or replaced (set before `run`).
+    var segmentWatch: SegmentWatch?
     let statusText = Mutex("{}")
     /// The configuration in force (what `set` edits).
     let currentConfig: Mutex<DetectorConfig>
@@ -332,7 +334,7 @@ final class DetectorLoop: @unchecked Sendable {
             requests.universe = nil
             return copy
         }
-        if taken.stop || Self.terminationRequested.load(ordering: .relaxed) { return true }
+        if taken.stop || Self.terminationRequested.load(ordering: .relaxed) || segmentWatch?.hasLost == true { return true }
         if let config = taken.config {
             detector.apply(config)
             rehearsal?.apply(config)

@@ -15,11 +15,19 @@ public final class SharedMemorySegment: @unchecked Sendable {
     public let name: String
     public let base: UnsafeMutableRawPointer
     public let size: Int
+    /// The object mapped (device, inode): what `name` led to when it was mapped.
+    let identity: Identity
 
-    private init(name: String, base: UnsafeMutableRawPointer, size: Int) {
+    struct Identity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    private init(name: String, base: UnsafeMutableRawPointer, size: Int, identity: Identity) {
         self.name = name
         self.base = base
         self.size = size
+        self.identity = identity
     }
 
     deinit {
@@ -77,6 +85,18 @@ public final class SharedMemorySegment: @unchecked Sendable {
         return try map(name: name, fd: fd, size: size, populate: false)
     }
 
+    /// False once `name` no longer leads to the mapped object: removed (`draizer shm remove`), or
+    /// given to a new segment that other processes now use. An error other than a missing name
+    /// (out of descriptors, say) says nothing about it: true.
+    public func isStillNamed() -> Bool {
+        let fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { return errno != ENOENT }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return true }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) == identity
+    }
+
     /// Removes the name; processes that have it mapped keep their mapping.
     public static func unlink(name: String) throws(SharedMemoryError) {
         guard shm_unlink(name) == 0 else {
@@ -103,6 +123,10 @@ public final class SharedMemorySegment: @unchecked Sendable {
     private static func map(name: String, fd: Int32, size: Int, populate: Bool) throws(SharedMemoryError)
         -> SharedMemorySegment
     {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw .system(operation: "fstat", name: name, errno: errno)
+        }
         let flags = MAP_SHARED | (populate ? MAP_POPULATE : 0)
         let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, fd, 0)
         guard let address, address != MAP_FAILED else {
@@ -112,7 +136,8 @@ public final class SharedMemorySegment: @unchecked Sendable {
         // UInt64 or UInt32 through the atomic wrappers, so binding it to UInt64 once is sound, and
         // record bytes are copied with raw loads/stores which are valid on bound trivial memory.
         address.bindMemory(to: UInt64.self, capacity: size / 8)
-        return SharedMemorySegment(name: name, base: address, size: size)
+        return SharedMemorySegment(
+            name: name, base: address, size: size, identity: Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
     }
 }
 

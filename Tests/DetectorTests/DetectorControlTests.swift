@@ -163,6 +163,25 @@ extension DetectorProcessTests {
         return (detector, socket)
     }
 
+    /// The price store removed and made anew under the detector (`draizer shm remove`, then a
+    /// gateway started): it read a store no one writes any more, without a sign. It now stops
+    /// with status 75 within about a second, so that a supervisor starts it on the current set.
+    @Test(.timeLimit(.minutes(1))) func aReplacedSegmentStopsTheDetector() throws {
+        try Self.withScratch("rsd") { prefix, directory, universe in
+            let (detector, _) = try Self.startDetector(prefix: prefix, directory: directory, universe: universe)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            usleep(1_500_000)
+            #expect(detector.isRunning, "nothing replaced yet")
+            let names = try SegmentNames(prefix: prefix)
+            try SharedMemorySegment.unlink(name: names.prices)
+            _ = try PriceStore.create(names: names, symbolCapacity: 16)
+            let deadline = Date().addingTimeInterval(5)
+            while detector.isRunning && Date() < deadline { usleep(20_000) }
+            #expect(!detector.isRunning)
+            #expect(detector.wait() == 75)
+        }
+    }
+
     /// A journal whose last line was cut short, mid-character: the day's track before it is
     /// recovered, and the detector's next line (the track's close) starts on a line of its own.
     @Test(.timeLimit(.minutes(1))) func damagedJournalTailIsClosedNotGluedTo() throws {

@@ -275,6 +275,22 @@ import Testing
         #expect(failing.map { $0["symbol"] as? String } == ["XRPUSDT"], "\(failing)")
     }
 
+    /// Its notice ring removed while it runs (`draizer shm remove`): the gateway wrote notices
+    /// no detector would ever read, without a sign. It now stops with status 75.
+    @Test(.timeLimit(.minutes(1))) func aRemovedSegmentStopsTheGateway() throws {
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
+        defer { harness.cleanUp() }
+        let gateway = try harness.gateway(.binance)
+        defer { gateway.terminate(graceMillis: 2000) }
+        #expect(harness.waitAllVerified(.binance, seconds: 10) != nil)
+        #expect(gateway.isRunning)
+        try SharedMemorySegment.unlink(name: SegmentNames(prefix: harness.prefix).ring("notices.binance"))
+        let deadline = Date().addingTimeInterval(5)
+        while gateway.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(!gateway.isRunning)
+        #expect(gateway.wait() == 75)
+    }
+
     /// A setting the gateway refuses stops it before it makes any shared memory.
     @Test func refusedStartLeavesNoSharedMemory() throws {
         let prefix = "gwref\(getpid())\(UInt16.random(in: 0...UInt16.max))"
