@@ -49,6 +49,12 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     private var quote = TopOfBookQuote()
     /// Instruments waiting for a resync (kept as a count so publishing never scans them all).
     private var pendingResyncs = 0
+    /// Whether the first sync after connecting is over: every book verified, or the books still
+    /// waiting have waited `syncPatienceNanos` (then the source is shown live and they are listed
+    /// as problems: a symbol the venue no longer lists must not hold every other book's source in
+    /// `syncing` for good).
+    private var firstSyncOver = false
+    static let syncPatienceNanos: Int64 = 10_000_000_000
     /// Counters for `status`.
     private(set) var framesReceived: UInt64 = 0
     private(set) var parseErrors: UInt64 = 0
@@ -68,12 +74,6 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     /// Errors the venue sent on the socket, and the last one's code and text (after everything a
     /// frame touches).
     private(set) var venueErrors: UInt64 = 0
-    /// Whether the first sync after connecting is over: every book verified, or the books still
-    /// waiting have waited `syncPatienceNanos` (then the source is shown live and they are listed
-    /// as problems: a symbol the venue no longer lists must not hold every other book's source in
-    /// `syncing` for good).
-    private var firstSyncOver = false
-    static let syncPatienceNanos: Int64 = 10_000_000_000
     private(set) var lastVenueError = ""
 
     init(
