@@ -150,6 +150,7 @@ enum DetectorView {
                 .map { "\($0.replacingOccurrences(of: "_", with: " ")) \(int(rejected[$0]))" }.joined(separator: ", "),
             (status["streams"] as? [String: Any]).map { streams in
                 "  redis streams: published \(int(streams["published"])), dropped \(int(streams["dropped"])), failures \(int(streams["failures"]))"
+                    + ((streams["last_refusal"] as? String).map { ", last refused: \($0)" } ?? "")
             } ?? "  redis streams: off (--no-redis)",
         ]
         if let funding = status["funding"] as? [String: Any] {

@@ -17,7 +17,9 @@ public struct StreamMessage: Sendable {
 /// a thread of its own so the hot path never waits for Redis. While Redis is away entries are
 /// dropped and counted (the streams are for consumers that tolerate gaps: samples, notifications
 /// also kept elsewhere), and reconnection is tried at most once a second. Each outage is logged
-/// twice, when it starts and when Redis is back (with what it cost), not once per entry.
+/// twice, when it starts and when Redis is back (with what it cost), not once per entry. An entry
+/// the server refuses (a stream key holding another type, out of memory, a read-only replica) is
+/// dropped too; the first refusal of a stream is logged, and when that stream takes entries again.
 public final class StreamPublisher: Sendable {
     public let maxLength: Int
     /// Entries waiting for the thread beyond this are dropped rather than queued.
@@ -28,6 +30,8 @@ public final class StreamPublisher: Sendable {
     public let published = Atomic<UInt64>(0)
     public let dropped = Atomic<UInt64>(0)
     public let failures = Atomic<UInt64>(0)
+    /// The server's last refusal (empty: none), for `status`.
+    private let lastRefusal = Mutex("")
 
     /// Lives on the thread: the connection and when it last failed.
     private final class Writer: @unchecked Sendable {
@@ -39,6 +43,8 @@ public final class StreamPublisher: Sendable {
         /// When the current outage began (0: none) and the drop count then.
         var outageStartNanos: Int64 = 0
         var droppedAtOutageStart: UInt64 = 0
+        /// Streams the server refuses entries to, and how many it refused since the first.
+        var refusedStreams: [String: UInt64] = [:]
         init(configuration: RedisConfiguration) { self.configuration = configuration }
     }
 
@@ -99,10 +105,14 @@ public final class StreamPublisher: Sendable {
             do {
                 try writer.connection?.xadd(stream: entry.stream, maxLength: maxLength, fieldList: entry.fields)
                 published.add(1, ordering: .relaxed)
+                if let refused = writer.refusedStreams.removeValue(forKey: entry.stream) {
+                    log("redis streams: Redis takes entries to \(entry.stream) again, after refusing \(refused)")
+                }
             } catch {
                 failures.add(1, ordering: .relaxed)
                 guard error.isRetryable else {
                     dropped.add(1, ordering: .relaxed)  // refused by the server: the next ones may pass
+                    refused(entry.stream, error)
                     continue
                 }
                 // Connection lost: drop the rest of this batch and reconnect later.
@@ -112,6 +122,17 @@ public final class StreamPublisher: Sendable {
                 return
             }
         }
+    }
+
+    /// On the thread: the server refused an entry to `stream`. Logs the first refusal of a spell.
+    private func refused(_ stream: String, _ error: RedisError) {
+        lastRefusal.withLock { $0 = "\(stream): \(error)" }
+        if let count = writer.refusedStreams[stream] {
+            writer.refusedStreams[stream] = count + 1
+            return
+        }
+        writer.refusedStreams[stream] = 1
+        log("redis streams: Redis refused an entry to \(stream) (\(error)); its entries are dropped and counted until it takes them again")
     }
 
     /// On the thread: a failed connect or command. Logs the first of an outage.
@@ -129,6 +150,7 @@ public final class StreamPublisher: Sendable {
     }
 
     public var statusJSON: String {
-        #"{"published":\#(published.load(ordering: .relaxed)),"dropped":\#(dropped.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"maxlen":\#(maxLength)}"#
+        let refusal = lastRefusal.withLock { $0 }
+        return #"{"published":\#(published.load(ordering: .relaxed)),"dropped":\#(dropped.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"maxlen":\#(maxLength),"last_refusal":\#(refusal.isEmpty ? "null" : refusal.jsonQuoted)}"#
     }
 }

@@ -22,6 +22,9 @@ import Testing
             #"{"streams":null,"journal_errors":3,"journal_last_error":"No space left on device","recent":[],"open_tracks":[]}"#)
         #expect(withoutRedis.contains("  redis streams: off (--no-redis)"))
         #expect(withoutRedis.contains("  track journal: 3 failed appends, last: No space left on device"))
+        let refused = try render(
+            #"{"streams":{"published":7,"dropped":2,"failures":2,"maxlen":100,"last_refusal":"opportunities: WRONGTYPE Operation against a key holding the wrong kind of value"},"recent":[],"open_tracks":[]}"#)
+        #expect(refused.contains("  redis streams: published 7, dropped 2, failures 2, last refused: opportunities: WRONGTYPE Operation against a key holding the wrong kind of value"))
     }
 
     @Test func gatewayProblemsAreNamedWithTheVenuesWords() throws {

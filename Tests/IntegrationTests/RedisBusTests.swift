@@ -181,6 +181,35 @@ import Testing
         #expect(try redis.xlen(stream: "s") >= 1, "entries after the outage reach the new server")
     }
 
+    /// Entries the server refuses (here: the stream's key holds a hash) are dropped and counted,
+    /// as before, but no longer without a word: the first refusal of the stream is logged with the
+    /// server's reason and kept for `status`, and the log says when the stream takes entries again.
+    /// Other streams are unaffected.
+    @Test(.timeLimit(.minutes(1))) func publisherLogsARefusedStreamOnceAndItsRecovery() throws {
+        let server = try RestartableRedis()
+        defer { withExtendedLifetime(server) {} }
+        let redis = try RedisConnection(configuration: RedisConfiguration(endpoint: .unix(path: server.socket)))
+        _ = try redis.hset(key: "taken", fields: ["not": "a stream"])
+        let lines = Mutex<[String]>([])
+        let publisher = StreamPublisher(
+            configuration: RedisConfiguration(endpoint: .unix(path: server.socket), connectTimeoutMillis: 500), maxLength: 100,
+            log: { line in lines.withLock { $0.append(line) } })
+        defer { publisher.stop() }
+        for _ in 0..<5 {
+            publisher.publish([StreamMessage(stream: "taken", fields: [("k", "v")]), StreamMessage(stream: "fine", fields: [("k", "v")])])
+        }
+        #expect(eventually { publisher.published.load(ordering: .relaxed) == 5 && publisher.dropped.load(ordering: .relaxed) == 5 })
+        var logged = lines.withLock { $0 }
+        #expect(logged.count == 1 && logged.first?.contains("refused an entry to taken") == true && logged.first?.contains("WRONGTYPE") == true, "\(logged)")
+        #expect(publisher.statusJSON.contains(#""last_refusal":"taken: "#), "\(publisher.statusJSON)")
+        _ = try redis.del(keys: ["taken"])
+        publisher.publish([StreamMessage(stream: "taken", fields: [("k", "v")])])
+        #expect(eventually { publisher.published.load(ordering: .relaxed) == 6 })
+        logged = lines.withLock { $0 }
+        #expect(logged.count == 2 && logged.last == "redis streams: Redis takes entries to taken again, after refusing 5", "\(logged)")
+        #expect(try redis.xlen(stream: "taken") == 1 && redis.xlen(stream: "fine") == 5)
+    }
+
     /// TCP instead of a Unix socket, with a password (and ACL user) required.
     @Test(.timeLimit(.minutes(1))) func tcpWithAuth() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("redis-tcp")).path
