@@ -154,7 +154,9 @@ enum DetectorView {
             } ?? "  redis streams: off (--no-redis)",
         ]
         if let funding = status["funding"] as? [String: Any] {
-            lines.append("  funding rates read: \(int(funding["received"])), refused as untrustworthy: \(int(funding["rejected"]))")
+            lines.append(
+                "  funding rates read: \(int(funding["received"])), refused as untrustworthy: \(int(funding["rejected"]))"
+                    + (int(funding["failures"]) > 0 ? ", read failures: \(int(funding["failures"])), last: \(funding["last_error"] as? String ?? "?")" : ""))
         }
         if int(status["journal_errors"]) > 0 {
             lines.append("  track journal: \(int(status["journal_errors"])) failed appends, last: \(status["journal_last_error"] as? String ?? "?")")

@@ -1,4 +1,5 @@
 import BlockingCalls
+import DraizerCore
 import RedisBus
 import Synchronization
 #if canImport(Glibc)
@@ -7,8 +8,9 @@ import Glibc
 
 /// Reads the gateways' funding updates (Redis `md.funding`) on a thread of its own: first the
 /// newest entries (the current rate of every perpetual), then new ones as they come. The
-/// evaluation thread takes them with `drain()`. Redis away: retried once a second; the detector
-/// goes on with the last rates it had.
+/// evaluation thread takes them with `drain()`. Redis away (or refusing the stream): retried once a
+/// second; the detector goes on with the last rates it had. The first failure of a spell is
+/// logged with its reason, and so is the recovery (with how long the rates were not read).
 final class FundingReader: Sendable {
     struct Rate: Sendable, Equatable {
         var source: String
@@ -19,6 +21,10 @@ final class FundingReader: Sendable {
     }
 
     static let stream = "md.funding"
+    let stream: String
+    private let log: @Sendable (String) -> Void
+    /// The last failure's reason (empty: none), for `status`.
+    private let lastError = Mutex("")
 
     private let queue = Mutex<[Rate]>([])
     private let stopping = Atomic<Bool>(false)
@@ -27,7 +33,13 @@ final class FundingReader: Sendable {
     /// Entries refused by `rate(_:)` (missing fields, a rate that is not finite or beyond ±10 %).
     let rejected = Atomic<UInt64>(0)
 
-    init(configuration: RedisConfiguration) {
+    /// `log` gets a line when reading starts failing and one when it works again (default: stderr).
+    init(
+        configuration: RedisConfiguration, stream: String = FundingReader.stream,
+        log: @escaping @Sendable (String) -> Void = { writeErrorLine($0) }
+    ) {
+        self.stream = stream
+        self.log = log
         DetachedThread.start { [self] in run(configuration) }
     }
 
@@ -46,7 +58,8 @@ final class FundingReader: Sendable {
     }
 
     var statusJSON: String {
-        #"{"received":\#(received.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"rejected":\#(rejected.load(ordering: .relaxed))}"#
+        let error = lastError.withLock { $0 }
+        return #"{"received":\#(received.load(ordering: .relaxed)),"failures":\#(failures.load(ordering: .relaxed)),"rejected":\#(rejected.load(ordering: .relaxed)),"last_error":\#(error.isEmpty ? "null" : error.jsonQuoted)}"#
     }
 
     /// An entry's rate, or nil when it cannot be trusted: no source, symbol or rate; a rate that is
@@ -78,20 +91,29 @@ final class FundingReader: Sendable {
     private func run(_ configuration: RedisConfiguration) {
         var connection: RedisConnection?
         var lastId: String?
+        var failingSince: Int64 = 0
+        func succeeded() {
+            guard failingSince != 0 else { return }
+            log("funding: reading \(stream) again after \((MonotonicClock.now() - failingSince) / 1_000_000) ms")
+            failingSince = 0
+        }
         while !stopping.load(ordering: .acquiring) {
             do {
                 if connection == nil { connection = try RedisConnection(configuration: configuration) }
                 guard let redis = connection else { continue }
                 if lastId == nil {
                     // Newest first: the first entry per perpetual is its current rate.
-                    let newest = try redis.xrevrange(stream: Self.stream, count: 5000)
+                    let newest = try redis.xrevrange(stream: stream, count: 5000)
+                    succeeded()
                     var seen = Set<String>()
                     let current = rates(newest).filter { seen.insert("\($0.source)|\($0.symbol)").inserted }
                     queue.withLock { $0.append(contentsOf: current.reversed()) }
                     received.add(UInt64(current.count), ordering: .relaxed)
                     lastId = newest.first?.id ?? "0-0"
                 }
-                for (_, entries) in try redis.xread(streams: [(Self.stream, lastId ?? "$")], count: 1000, blockMillis: 200) {
+                let read = try redis.xread(streams: [(stream, lastId ?? "$")], count: 1000, blockMillis: 200)
+                succeeded()
+                for (_, entries) in read {
                     let trusted = rates(entries)
                     queue.withLock { $0.append(contentsOf: trusted) }
                     received.add(UInt64(trusted.count), ordering: .relaxed)
@@ -99,6 +121,11 @@ final class FundingReader: Sendable {
                 }
             } catch {
                 failures.add(1, ordering: .relaxed)
+                lastError.withLock { $0 = "\(error)" }
+                if failingSince == 0 {
+                    failingSince = MonotonicClock.now()
+                    log("funding: cannot read \(stream) from Redis at \(configuration.endpoint) (\(error)); going on with the last rates, retrying every second")
+                }
                 connection = nil
                 for _ in 0..<10 where !stopping.load(ordering: .acquiring) { usleep(100_000) }
             }
