@@ -78,10 +78,12 @@ CONF
 
 stop_redis() {
     local dir=$1
-    [ -f "$dir/redis.pid" ] || return 0
-    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+    # Read once: Redis removes its pid file as it exits, between a check and a second read.
+    local pid
+    pid=$(cat "$dir/redis.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null || true
     local i
-    for i in $(seq 1 50); do [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 # start_postgres DIR PORT [LISTEN]: a fresh cluster in DIR, socket in DIR, owned by a non-root
