@@ -158,6 +158,9 @@ enum DetectorView {
                 "  funding rates read: \(int(funding["received"])), refused as untrustworthy: \(int(funding["rejected"]))"
                     + (int(funding["failures"]) > 0 ? ", read failures: \(int(funding["failures"])), last: \(funding["last_error"] as? String ?? "?")" : ""))
         }
+        if int(status["funding_out_of_date"]) > 0 {
+            lines.append("  funding out of date (past its settlement, no new rate): \(int(status["funding_out_of_date"])) perpetuals, no carry on them")
+        }
         if int(status["journal_errors"]) > 0 {
             lines.append("  track journal: \(int(status["journal_errors"])) failed appends, last: \(status["journal_last_error"] as? String ?? "?")")
         }

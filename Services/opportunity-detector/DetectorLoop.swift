@@ -350,12 +350,21 @@ final class DetectorLoop: @unchecked Sendable {
         if let funding {
             for rate in funding.drain() {
                 guard let symbol = universe.symbolId(named: rate.symbol), let source = SourceId(name: rate.source) else { continue }
-                detector.setFunding(
+                let wasOutOfDate = detector.setFunding(
                     symbol: symbol, source: source, ratePerInterval: rate.ratePerInterval, intervalHours: rate.intervalHours,
                     nextSettlementMillis: rate.nextSettlementMillis)
+                if wasOutOfDate { writeErrorLine("funding: \(rate.source) \(rate.symbol) has a current rate again; carry is signalled on it again") }
             }
         }
         let wallMillis = WallClock.now() / 1_000_000
+        if now >= nextFundingCheck {
+            nextFundingCheck = now + 1_000_000_000
+            for (symbol, source) in detector.expireFunding(wallMillis: wallMillis) {
+                writeErrorLine(
+                    "funding: \(source.name) \(universe.symbols[symbol.index].name) is over \(SpreadDetector.fundingGraceMillis / 60_000) min past its "
+                        + "settlement with no new rate; no carry signals on it until one comes")
+            }
+        }
         let events = tracker.tick(now: now, wallMillis: wallMillis) { self.detector.reading(direction: $0, now: now) }
         if !events.isEmpty {
             for case .closed(let track, _) in events { detector.hold(direction: track.direction, false) }
@@ -369,6 +378,7 @@ final class DetectorLoop: @unchecked Sendable {
     }
 
     private var nextStatus: Int64 = 0
+    private var nextFundingCheck: Int64 = 0
     private var nextRehearsal: Int64 = 0
     private var rehearsals: UInt64 = 0
     /// `--wait busy`: the decision path run on private books while idle.
@@ -382,8 +392,11 @@ final class DetectorLoop: @unchecked Sendable {
 
     /// A new universe: a fresh detector; open tracks follow their directions by name.
     private func reload(_ fresh: Universe) {
+        let replaced = detector
+        let oldUniverse = universe
         universe = fresh
         detector = SpreadDetector(store: store, universe: fresh, config: detector.config, firstId: UInt64(WallClock.now() / 1000))
+        detector.carryOver(from: replaced, oldUniverse: oldUniverse, newUniverse: fresh)
         outlet.holder = detector
         if wait == .busy {
             rehearsal = DecisionRehearsal(universe: fresh, config: detector.config)
@@ -441,6 +454,6 @@ final class DetectorLoop: @unchecked Sendable {
             #"{"track":\#(track.id),"symbol":"\#(track.symbol)","buy":"\#(track.buy)","sell":"\#(track.sell)","opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
-        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(tickToDecision.percentileJSON(0.5)),"p99":\#(tickToDecision.percentileJSON(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":\#(Self.summary(noticeAge)),"frame_to_pop_ns":{"p50":\#(frameToPop.percentileJSON(0.5)),"p99":\#(frameToPop.percentileJSON(0.99))},"pop_to_first_decision_ns":\#(Self.summary(popToFirstDecision)),"pop_to_decision_ns":{"p50":\#(popToDecision.percentileJSON(0.5)),"p99":\#(popToDecision.percentileJSON(0.99))},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"journal_errors":\#(journalErrors),"journal_last_error":\#(lastJournalError.isEmpty ? "null" : lastJournalError.jsonQuoted),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
+        return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(tickToDecision.percentileJSON(0.5)),"p99":\#(tickToDecision.percentileJSON(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":\#(Self.summary(noticeAge)),"frame_to_pop_ns":{"p50":\#(frameToPop.percentileJSON(0.5)),"p99":\#(frameToPop.percentileJSON(0.99))},"pop_to_first_decision_ns":\#(Self.summary(popToFirstDecision)),"pop_to_decision_ns":{"p50":\#(popToDecision.percentileJSON(0.5)),"p99":\#(popToDecision.percentileJSON(0.99))},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"funding_out_of_date":\#(detector.fundingOutOfDateCount),"journal_errors":\#(journalErrors),"journal_last_error":\#(lastJournalError.isEmpty ? "null" : lastJournalError.jsonQuoted),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#
     }
 }

@@ -55,7 +55,10 @@ public final class SpreadDetector {
     private var fundingRate: [Double]
     private var fundingIntervalHours: [Double]
     private var fundingNextMillis: [Int64]
+    /// (−∞ while the funding is out of date: it then clears no carry threshold.)
     private var fundingAnnual: [Double]
+    /// Per key: the funding's next settlement passed `fundingGraceMillis` ago with no new rate.
+    private var fundingOutOfDate: [Bool]
     /// Per perpetual key: its funding over `holdingHours` in bps, what a spot→perp spread edge
     /// adds (kept current by `setFunding` and `apply`, so the hot path only reads it).
     private var holdingFundingBps: [Double]
@@ -104,6 +107,7 @@ public final class SpreadDetector {
         fundingIntervalHours = Array(repeating: 8, count: keys)
         fundingNextMillis = Array(repeating: 0, count: keys)
         fundingAnnual = Array(repeating: 0, count: keys)
+        fundingOutOfDate = Array(repeating: false, count: keys)
         holdingFundingBps = Array(repeating: 0, count: keys)
         carryLastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
@@ -145,16 +149,44 @@ public final class SpreadDetector {
             ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
     }
 
-    /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h.
-    public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double, nextSettlementMillis: Int64 = 0) {
+    /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h. Returns
+    /// true when it had been out of date.
+    @discardableResult
+    public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double, nextSettlementMillis: Int64 = 0) -> Bool {
         let key = symbol.index * SourceId.count + source.index
-        guard key < fundingRate.count, ratePerInterval.isFinite else { return }
+        guard key < fundingRate.count, ratePerInterval.isFinite else { return false }
+        let wasOutOfDate = fundingOutOfDate[key]
+        fundingOutOfDate[key] = false
         fundingRate[key] = ratePerInterval
         fundingIntervalHours[key] = intervalHours > 0 ? intervalHours : 8
         fundingNextMillis[key] = nextSettlementMillis
         fundingAnnual[key] = SpreadMath.annualized(ratePerInterval: ratePerInterval, intervalHours: fundingIntervalHours[key])
         updateHoldingFunding(key)
+        return wasOutOfDate
     }
+
+    /// A rate is paid for its interval: once its settlement has passed by this much with no new
+    /// rate (a perpetual's funding feed stopped, or the stream cannot be read), the rate paid now
+    /// is unknown.
+    public static let fundingGraceMillis: Int64 = 5 * 60 * 1000
+
+    /// Marks out of date the funding whose settlement passed over `fundingGraceMillis` before
+    /// `wallMillis` with no new rate since: no carry is signalled on it until a new rate comes
+    /// (the spot→perp spread edge keeps it as its estimate). Returns the perpetuals newly out of
+    /// date. Off the hot path: the service calls it about once a second.
+    public func expireFunding(wallMillis: Int64) -> [(symbol: SymbolId, source: SourceId)] {
+        var expired: [(SymbolId, SourceId)] = []
+        for key in fundingNextMillis.indices where !fundingOutOfDate[key] && fundingNextMillis[key] > 0 {
+            guard wallMillis - fundingNextMillis[key] > Self.fundingGraceMillis else { continue }
+            fundingOutOfDate[key] = true
+            fundingAnnual[key] = -.infinity
+            expired.append((SymbolId(key / SourceId.count), SourceId(rawValue: UInt8(key % SourceId.count))!))
+        }
+        return expired
+    }
+
+    /// Perpetuals whose funding is out of date now (see `expireFunding`).
+    public var fundingOutOfDateCount: Int { fundingOutOfDate.lazy.filter { $0 }.count }
 
     /// Funding a spot→perp position collects over `holdingHours` from now, in bps of notional.
     func carryFundingBps(perpKey key: Int, holdingHours: Double) -> Double {
@@ -162,6 +194,51 @@ public final class SpreadDetector {
         let hoursToNext = next > 0 ? Double(next - WallClock.now() / 1_000_000) / 3_600_000 : nil
         let count = SpreadMath.settlements(holdingHours: holdingHours, intervalHours: fundingIntervalHours[key], hoursToNext: hoursToNext)
         return fundingRate[key] * 10_000 * count
+    }
+
+    /// After a `reload`: takes over from the detector it replaces what the new universe still
+    /// names — funding (rates, settlements, out-of-date marks) per (symbol, perpetual), and the
+    /// cooldowns of spread, carry and triangular signals — so that a reload neither forgets every
+    /// rate until the gateways send it again nor repeats a signal the old detector just made
+    /// (carry and triangular signals are not held by a track). Ids go on from the old detector's.
+    public func carryOver(from old: SpreadDetector, oldUniverse: Universe, newUniverse: Universe) {
+        let oldSymbols = Dictionary(oldUniverse.symbols.map { ($0.name, $0.id.index) }, uniquingKeysWith: { first, _ in first })
+        let symbolMap: [Int?] = newUniverse.symbols.map { oldSymbols[$0.name] }
+        for key in fundingRate.indices {
+            guard let oldSymbol = symbolMap[key / SourceId.count] else { continue }
+            let oldKey = oldSymbol * SourceId.count + key % SourceId.count
+            fundingRate[key] = old.fundingRate[oldKey]
+            fundingIntervalHours[key] = old.fundingIntervalHours[oldKey]
+            fundingNextMillis[key] = old.fundingNextMillis[oldKey]
+            fundingAnnual[key] = old.fundingAnnual[oldKey]
+            fundingOutOfDate[key] = old.fundingOutOfDate[oldKey]
+            updateHoldingFunding(key)
+        }
+        struct DirectionKey: Hashable {
+            var symbol: Int
+            var buy: SourceId
+            var sell: SourceId
+        }
+        var oldDirections: [DirectionKey: Int] = [:]
+        for (position, direction) in old.index.directions.enumerated() {
+            oldDirections[DirectionKey(symbol: direction.symbol.index, buy: direction.buy, sell: direction.sell)] = position
+        }
+        for (position, direction) in index.directions.enumerated() {
+            guard let oldSymbol = symbolMap[direction.symbol.index],
+                let oldPosition = oldDirections[DirectionKey(symbol: oldSymbol, buy: direction.buy, sell: direction.sell)]
+            else { continue }
+            lastEmitNanos[position] = old.lastEmitNanos[oldPosition]
+            carryLastEmitNanos[position] = old.carryLastEmitNanos[oldPosition]
+        }
+        for (position, cycle) in triangles.cycles.enumerated() {
+            guard let first = symbolMap[cycle.first.index], let second = symbolMap[cycle.second.index], let cross = symbolMap[cycle.cross.index],
+                let oldPosition = old.triangles.cycles.firstIndex(where: {
+                    $0.source == cycle.source && $0.first.index == first && $0.second.index == second && $0.cross.index == cross
+                })
+            else { continue }
+            triangleLastEmitNanos[position] = old.triangleLastEmitNanos[oldPosition]
+        }
+        nextId = max(nextId, old.nextId)
     }
 
     /// A tracked spread holds its direction: no new signal until it closes.

@@ -25,7 +25,9 @@ import Testing
         let refused = try render(
             #"{"streams":{"published":7,"dropped":2,"failures":2,"maxlen":100,"last_refusal":"opportunities: WRONGTYPE Operation against a key holding the wrong kind of value"},"recent":[],"open_tracks":[]}"#)
         #expect(refused.contains("  redis streams: published 7, dropped 2, failures 2, last refused: opportunities: WRONGTYPE Operation against a key holding the wrong kind of value"))
-        let unread = try render(#"{"funding":{"received":3,"failures":4,"rejected":0,"last_error":"connection refused"},"recent":[],"open_tracks":[]}"#)
+        let unread = try render(#"{"funding":{"received":3,"failures":4,"rejected":0,"last_error":"connection refused"},"funding_out_of_date":2,"recent":[],"open_tracks":[]}"#)
+        #expect(unread.contains("  funding out of date (past its settlement, no new rate): 2 perpetuals, no carry on them"))
+        #expect(!refused.contains { $0.contains("out of date") })
         #expect(unread.contains("  funding rates read: 3, refused as untrustworthy: 0, read failures: 4, last: connection refused"))
     }
 

@@ -354,6 +354,77 @@ import Testing
     }
 }
 
+/// Funding that goes out of date, and what a reload keeps.
+@Suite(.serialized) struct FundingLifetimeTests {
+    static func carryConfig() -> DetectorConfig {
+        var config = DetectorConfig()
+        config.carryEntryBps = 5
+        config.carryHoldingHours = 24
+        config.carryMinAnnualRate = 0.5
+        return config
+    }
+
+    /// Spot ask 65,000 and perp bid 65,005 (as in the carry test), so 10 bps of funding per 8 h
+    /// makes a carry signal.
+    static func prices(_ shm: SpreadDetectorTests.Store) {
+        shm.publish(SpreadDetectorTests.binanceSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.bybitSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_500_500, ask: 6_500_600)
+    }
+
+    static func carrySignals(_ detector: SpreadDetector) -> Int {
+        var count = 0
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) {
+            if $0.strategyKind == .fundingCarry { count += 1 }
+        }
+        return count
+    }
+
+    /// A rate whose settlement passed over 5 min ago with no new one signals no carry (the rate
+    /// paid now is unknown); a new rate lifts that, and says the old one was out of date.
+    @Test func fundingPastItsSettlementSignalsNoCarryUntilANewRate() throws {
+        let shm = try SpreadDetectorTests.Store()
+        Self.prices(shm)
+        let universe = try SpreadDetectorTests.universe()
+        let detector = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        let wallMillis = WallClock.now() / 1_000_000
+        let settled = wallMillis - 4 * 60 * 1000
+        detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8, nextSettlementMillis: settled)
+        #expect(detector.expireFunding(wallMillis: wallMillis).isEmpty, "4 min past: within the grace")
+        #expect(detector.expireFunding(wallMillis: wallMillis + 2 * 60 * 1000).map { "\($0.source.name) \($0.symbol.index)" } == ["okx/perp 0"])
+        #expect(detector.expireFunding(wallMillis: wallMillis + 3 * 60 * 1000).isEmpty, "reported once")
+        #expect(detector.fundingOutOfDateCount == 1)
+        #expect(Self.carrySignals(detector) == 0)
+        let wasOutOfDate = detector.setFunding(
+            symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8, nextSettlementMillis: wallMillis + 3_600_000)
+        #expect(wasOutOfDate && detector.fundingOutOfDateCount == 0)
+        #expect(Self.carrySignals(detector) == 1)
+    }
+
+    /// A reload's new detector keeps the funding it knew and the cooldowns of signals just made:
+    /// it neither waits for every rate again nor repeats a carry signal (not held by a track).
+    @Test func aReloadKeepsFundingAndCooldowns() throws {
+        let shm = try SpreadDetectorTests.Store()
+        Self.prices(shm)
+        let universe = try SpreadDetectorTests.universe()
+        let next = WallClock.now() / 1_000_000 + 3_600_000
+        let signalled = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        signalled.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8, nextSettlementMillis: next)
+        #expect(Self.carrySignals(signalled) == 1)
+        let reloaded = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        reloaded.carryOver(from: signalled, oldUniverse: universe, newUniverse: universe)
+        #expect(Self.carrySignals(reloaded) == 0, "in the cooldown of the signal just made")
+
+        let quiet = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        quiet.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.001, intervalHours: 8, nextSettlementMillis: next)
+        let fresh = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        #expect(Self.carrySignals(fresh) == 0, "no funding known: no carry")
+        let kept = SpreadDetector(store: shm.store, universe: universe, config: Self.carryConfig())
+        kept.carryOver(from: quiet, oldUniverse: universe, newUniverse: universe)
+        #expect(Self.carrySignals(kept) == 1, "the funding known before the reload")
+    }
+}
+
 /// Triangular cycles through the detector: an update of any leg evaluates the cycle.
 @Suite(.serialized) struct TriangularDetectorTests {
     static func publish(_ store: PriceStore, symbol: Int, source: SourceId, bid: Double, ask: Double, size: Double, verified: Bool = true) {
