@@ -85,7 +85,20 @@ public struct SimControlProtocol: Sendable {
         }
     }
 
+    /// The request a client frame makes; a subscription naming no topic (a missing or empty
+    /// list) is invalid, as on the venues, not acknowledged.
     public func read(_ frame: [UInt8]) -> SimClientRequest {
+        let request = parse(frame)
+        switch request {
+        case .subscribe(let topics, _) where topics.isEmpty || topics.contains(where: \.isEmpty),
+            .unsubscribe(let topics, _) where topics.isEmpty || topics.contains(where: \.isEmpty):
+            return .invalid("expected at least one topic")
+        default:
+            return request
+        }
+    }
+
+    private func parse(_ frame: [UInt8]) -> SimClientRequest {
         if source.exchange == .okx, frame == Array("ping".utf8) { return .ping }
         guard let fields = fields(frame) else { return .invalid("expected a JSON object") }
         let id = fields.strings["id"] ?? fields.strings["req_id"] ?? ""
@@ -134,6 +147,7 @@ public struct SimControlProtocol: Sendable {
             }
             if method == "ping" { return .ping }
             let symbol = fields.objects.first?["symbol"] ?? ""
+            guard !symbol.isEmpty, !method.hasSuffix(".") else { return .invalid("expected a channel and a symbol") }
             if method.hasPrefix("sub.") { return .subscribe(["\(method.dropFirst(4))|\(symbol)"], requestId: id) }
             if method.hasPrefix("unsub.") { return .unsubscribe(["\(method.dropFirst(6))|\(symbol)"], requestId: id) }
             return .invalid("unknown method")

@@ -254,6 +254,19 @@ import Venues
                 continue
             }
         }
+        // A subscription naming no topic is refused, not acknowledged.
+        let empty: String =
+            switch source.exchange {
+            case .binance: #"{"method":"SUBSCRIBE","params":[],"id":1}"#
+            case .bybit: #"{"op":"subscribe","args":[]}"#
+            case .okx: #"{"op":"subscribe","args":"x"}"#
+            case .gateio: #"{"time":1,"channel":"","event":"subscribe","payload":[]}"#
+            case .mexc: source.market == .spot ? #"{"method":"SUBSCRIPTION"}"# : #"{"method":"sub."}"#
+            }
+        guard case .invalid = server.read(Array(empty.utf8)) else {
+            Issue.record("\(source) acknowledged a subscription to nothing: \(empty)")
+            return
+        }
         let bad = server.read(Array("{\"nonsense\":1}".utf8))
         guard case .invalid = bad else {
             Issue.record("\(source) accepted nonsense")
