@@ -7,7 +7,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$DRAIZER_ROOT"
 
 ensure_swift
-ensure_packages "${DRAIZER_PACKAGES[@]}"
+# python3-yaml: the compose file check reads YAML with it (tests only).
+ensure_packages "${DRAIZER_PACKAGES[@]}" python3-yaml
 
 # Exchange recordings and signing vectors live beside the repository, in ../shared/fixtures.
 fixtures=${DRAIZER_FIXTURES:-$DRAIZER_ROOT/../shared/fixtures}
