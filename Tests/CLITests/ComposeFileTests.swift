@@ -84,4 +84,45 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent(source).path), "Dockerfile: COPY \(source)")
         }
     }
+
+    /// Each shared library a binary links directly (Swift's own aside: the image links them
+    /// statically) comes from a Debian package the Dockerfile's runtime stage installs, or from
+    /// the slim base. A new C dependency otherwise builds, and then fails to start in the image.
+    @Test func theImageInstallsTheLibrariesTheBinariesLink() throws {
+        let dockerfile = try String(contentsOf: Self.repository.appendingPathComponent("compose/Dockerfile"), encoding: .utf8)
+        let runtime = try #require(dockerfile.components(separatedBy: "\nFROM ").last)
+        let slimBase: Set<String> = ["libc6", "libstdc++6", "libgcc-s1"]
+        func run(_ executable: String, _ arguments: [String]) throws -> [String] {
+            let child = try ChildProcess(executable: executable, arguments: arguments, output: .pipe)
+            let lines = child.readAll(timeoutMillis: 30_000)
+            _ = child.wait()
+            return lines
+        }
+        for binary in Self.binaries.sorted() {
+            let path = builtBinary(binary)
+            let needed = try run("/usr/bin/readelf", ["-d", path]).compactMap { line -> String? in
+                guard line.contains("(NEEDED)"), let open = line.lastIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
+                return String(line[line.index(after: open)..<close])
+            }
+            #expect(!needed.isEmpty, "\(binary): readelf found no NEEDED entries")
+            var located: [String: String] = [:]
+            for line in try run("/usr/bin/ldd", [path]) {
+                let parts = line.split(whereSeparator: \.isWhitespace)
+                if parts.count >= 3, parts[1] == "=>" { located[String(parts[0])] = String(parts[2]) }
+            }
+            for library in needed where !["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime", "ld-linux"].contains(where: library.hasPrefix) {
+                let file = try #require(located[library], "\(binary): \(library) not found by ldd")
+                let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+                // dpkg knows a file by the path its package ships it at: /usr/lib or /lib (merged /usr).
+                var package = ""
+                for candidate in [real, real.hasPrefix("/usr/") ? String(real.dropFirst(4)) : "/usr" + real] where package.isEmpty {
+                    let owner = try run("/usr/bin/dpkg-query", ["-S", candidate]).first ?? ""
+                    package = String(owner.split(separator: ":").first ?? "")
+                }
+                #expect(!package.isEmpty, "\(binary): no Debian package owns \(real)")
+                let installed = slimBase.contains(package) || runtime.contains(" \(package) ") || runtime.contains(" \(package)\n")
+                #expect(installed, "\(binary) links \(library) from \(package), which the Dockerfile's runtime stage does not install")
+            }
+        }
+    }
 }
