@@ -109,7 +109,12 @@ public struct SimScenario: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
+        // Read signed first: a negative UInt64 makes the decoder call the whole file invalid JSON.
+        let signedSeed = try container.decodeIfPresent(Int64.self, forKey: .seed) ?? 42
+        guard signedSeed >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "expected a non-negative integer, was \(signedSeed)")
+        }
+        seed = UInt64(signedSeed)
         updatesPerSecond = try container.decodeIfPresent(Double.self, forKey: .updatesPerSecond) ?? 20
         depthLevels = try container.decodeIfPresent(Int.self, forKey: .depthLevels) ?? 20
         symbols = try container.decodeIfPresent([Symbol].self, forKey: .symbols) ?? SimScenario.defaultSymbols
@@ -117,11 +122,28 @@ public struct SimScenario: Sendable, Equatable, Codable {
         faults = try container.decodeIfPresent([Fault].self, forKey: .faults) ?? []
     }
 
+    /// A decoding error as the field it is about and what was wrong there.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "(root)" : String(text.drop { $0 == "." })
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context.codingPath)): expected \(type), was null"
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): missing"
+        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
     /// Reads and checks a scenario file; errors name the field.
     public static func load(json: [UInt8]) throws(SimScenarioError) -> SimScenario {
         let scenario: SimScenario
         do {
             scenario = try JSONDecoder().decode(SimScenario.self, from: Data(json))
+        } catch let error as DecodingError {
+            throw .malformed(Self.describe(error))
         } catch {
             throw .malformed("\(error)")
         }
