@@ -161,23 +161,7 @@ extension Universe {
 
 extension UniverseError {
     static func malformedJSON(_ error: DecodingError) -> UniverseError {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.reduce("$") { acc, key in
-                if let index = key.intValue { return "\(acc)[\(index)]" }
-                return "\(acc).\(key.stringValue)"
-            }
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return .malformed(path: path(context), detail: "expected key \"\(key.stringValue)\", was missing")
-        case .typeMismatch(let type, let context):
-            return .malformed(path: path(context), detail: "expected \(type), was another type")
-        case .valueNotFound(let type, let context):
-            return .malformed(path: path(context), detail: "expected \(type), was null")
-        case .dataCorrupted(let context):
-            return .malformed(path: path(context), detail: "expected valid JSON: \(context.debugDescription)")
-        @unknown default:
-            return .malformed(path: "$", detail: "\(error)")
-        }
+        if case .dataCorrupted = error { return .malformed(path: error.jsonPath, detail: "expected valid JSON: \(error.problem)") }
+        return .malformed(path: error.jsonPath, detail: error.problem)
     }
 }

@@ -122,28 +122,13 @@ public struct SimScenario: Sendable, Equatable, Codable {
         faults = try container.decodeIfPresent([Fault].self, forKey: .faults) ?? []
     }
 
-    /// A decoding error as the field it is about and what was wrong there.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.isEmpty ? "(root)" : String(text.drop { $0 == "." })
-        }
-        switch error {
-        case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
-        case .valueNotFound(let type, let context): return "\(path(context.codingPath)): expected \(type), was null"
-        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): missing"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
-
     /// Reads and checks a scenario file; errors name the field.
     public static func load(json: [UInt8]) throws(SimScenarioError) -> SimScenario {
         let scenario: SimScenario
         do {
             scenario = try JSONDecoder().decode(SimScenario.self, from: Data(json))
         } catch let error as DecodingError {
-            throw .malformed(Self.describe(error))
+            throw .malformed("\(error.jsonPath): \(error.problem)")
         } catch {
             throw .malformed("\(error)")
         }

@@ -215,11 +215,11 @@ import Venues
         (#"{"symbols":[{"base":"BTC","price":"5"},{"base":"ETH","price":"5"},{"base":"ETH","quote":"B-TC"}]}"#, "symbols[2].quote"),
         // Shape errors name the field (they printed the decoder's whole error, or "not valid JSON"
         // for a negative seed).
-        (#"{"seed":-1}"#, "seed: expected a non-negative integer, was -1"),
-        (#"{"updatesPerSecond":"fast"}"#, "updatesPerSecond: expected Double"),
-        (#"{"symbols":[{"price":"1"}]}"#, "symbols[0].base: missing"),
-        (#"{"dislocations":[{"atSeconds":1}]}"#, "dislocations[0].symbol: missing"),
-        (#"[1]"#, "(root): expected Dictionary"),
+        (#"{"seed":-1}"#, "$.seed: expected a non-negative integer, was -1"),
+        (#"{"updatesPerSecond":"fast"}"#, "$.updatesPerSecond: expected Double, was another type"),
+        (#"{"symbols":[{"price":"1"}]}"#, #"$.symbols[0]: expected key "base", was missing"#),
+        (#"{"dislocations":[{"atSeconds":1}]}"#, #"$.dislocations[0]: expected key "symbol", was missing"#),
+        (#"[1]"#, "$: expected Dictionary"),
     ])
     func badScenariosAreNamed(text: String, expected: String) {
         do {

@@ -114,7 +114,7 @@ public enum InstrumentListParser {
         } catch let error as InstrumentListError {
             throw error
         } catch let error as DecodingError {
-            throw .malformed(source: source.name, detail: Self.describe(error))
+            throw .malformed(source: source.name, detail: "\(error.problem) at \(error.jsonPath)")
         } catch {
             throw .malformed(source: source.name, detail: "\(error)")
         }
@@ -122,18 +122,6 @@ public enum InstrumentListParser {
 
     static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(body))
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing key \(key.stringValue) at \(path(context))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(context.debugDescription) at \(path(context))"
-        @unknown default: return "\(error)"
-        }
     }
 
     /// True for an upper-case asset code (A-Z, 0-9), as the universe requires.

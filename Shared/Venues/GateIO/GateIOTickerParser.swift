@@ -84,7 +84,7 @@ public enum GateIOFundingParser {
         do {
             contracts = try InstrumentListParser.decode([Contract].self, body)
         } catch let error as DecodingError {
-            throw .malformed(source: "gateio/perp", detail: InstrumentListParser.describe(error))
+            throw .malformed(source: "gateio/perp", detail: "\(error.problem) at \(error.jsonPath)")
         } catch {
             throw .malformed(source: "gateio/perp", detail: "\(error)")
         }
