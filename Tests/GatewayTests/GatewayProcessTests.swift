@@ -57,6 +57,18 @@ import Testing
 
         /// Reads every entry of `exchange` until all are verified or `seconds` pass; fails on a
         /// verified entry that is crossed or empty. Returns how long it took (or nil).
+        /// Adds XRP-USDT on `source` to the universe file (a symbol venue-sim does not list: a
+        /// stale universe); the gateways started after read it.
+        func addUnlistedSymbol(on source: SourceId, exchangeSymbol: String) throws -> SymbolInfo {
+            let unlisted = SymbolInfo(id: SymbolId(universe.symbols.count), base: "XRP", quote: "USDT")
+            let extra = Instrument(
+                symbol: unlisted.id, source: source, exchangeSymbol: exchangeSymbol, tickSize: Price("0.0001"), stepSize: Quantity("0.01"),
+                minQuantity: Quantity("0.01"), minNotional: ExactDecimal(1), contractSize: ExactDecimal(1))
+            try Universe(symbols: universe.symbols + [unlisted], instruments: universe.instruments + [extra], directions: universe.directions)
+                .save(path: "\(directory)/universe.json")
+            return unlisted
+        }
+
         func waitAllVerified(_ exchange: Exchange, seconds: Double) -> Double? {
             let start = Date()
             var top = TopOfBook()
@@ -216,14 +228,7 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func refusedSubscriptionsAreShownWithTheVenuesWords() throws {
         let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
         defer { harness.cleanUp() }
-        let unlisted = SymbolInfo(id: SymbolId(harness.universe.symbols.count), base: "XRP", quote: "USDT")
-        let extra = Instrument(
-            symbol: unlisted.id, source: SourceId(exchange: .okx, market: .spot), exchangeSymbol: "XRP-USDT", tickSize: Price("0.0001"),
-            stepSize: Quantity("0.01"), minQuantity: Quantity("0.01"), minNotional: ExactDecimal(1), contractSize: ExactDecimal(1))
-        try Universe(
-            symbols: harness.universe.symbols + [unlisted], instruments: harness.universe.instruments + [extra],
-            directions: harness.universe.directions
-        ).save(path: "\(harness.directory)/universe.json")
+        _ = try harness.addUnlistedSymbol(on: SourceId(exchange: .okx, market: .spot), exchangeSymbol: "XRP-USDT")
         let gateway = try harness.gateway(.okx)
         defer { gateway.terminate(graceMillis: 2000) }
         #expect(harness.waitAllVerified(.okx, seconds: 10) != nil, "the listed books")
@@ -248,14 +253,7 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aBookThatNeverSyncsDoesNotHoldItsSourceInSyncing() throws {
         let harness = try Harness(scenario: #"{"updatesPerSecond":40}"#)
         defer { harness.cleanUp() }
-        let unlisted = SymbolInfo(id: SymbolId(harness.universe.symbols.count), base: "XRP", quote: "USDT")
-        let extra = Instrument(
-            symbol: unlisted.id, source: SourceId(exchange: .binance, market: .spot), exchangeSymbol: "XRPUSDT", tickSize: Price("0.0001"),
-            stepSize: Quantity("0.01"), minQuantity: Quantity("0.01"), minNotional: ExactDecimal(1), contractSize: ExactDecimal(1))
-        try Universe(
-            symbols: harness.universe.symbols + [unlisted], instruments: harness.universe.instruments + [extra],
-            directions: harness.universe.directions
-        ).save(path: "\(harness.directory)/universe.json")
+        let unlisted = try harness.addUnlistedSymbol(on: SourceId(exchange: .binance, market: .spot), exchangeSymbol: "XRPUSDT")
         let gateway = try harness.gateway(.binance)
         defer { gateway.terminate(graceMillis: 2000) }
         let spot = SourceId(exchange: .binance, market: .spot)
