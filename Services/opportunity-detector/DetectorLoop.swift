@@ -357,8 +357,17 @@ final class DetectorLoop: @unchecked Sendable {
             }
         }
         let wallMillis = WallClock.now() / 1_000_000
-        if now >= nextFundingCheck {
-            nextFundingCheck = now + 1_000_000_000
+        if now >= nextSecondlyCheck {
+            nextSecondlyCheck = now + 1_000_000_000
+            if let ring = outlet.ring {
+                let stats = SPSCRing.stats(of: ring.segment)
+                if let line = executorWatch.check(
+                    refused: outlet.ringFull, backlog: Int(truncatingIfNeeded: stats.depth), capacity: stats.capacity,
+                    consumerPid: Int32(bitPattern: stats.consumerPid))
+                {
+                    writeErrorLine(line)
+                }
+            }
             for (symbol, source) in detector.expireFunding(wallMillis: wallMillis) {
                 writeErrorLine(
                     "funding: \(source.name) \(universe.symbols[symbol.index].name) is over \(SpreadDetector.fundingGraceMillis / 60_000) min past its "
@@ -378,7 +387,9 @@ final class DetectorLoop: @unchecked Sendable {
     }
 
     private var nextStatus: Int64 = 0
-    private var nextFundingCheck: Int64 = 0
+    /// The once-a-second checks (funding out of date, the executor ring).
+    private var nextSecondlyCheck: Int64 = 0
+    private var executorWatch = ExecutorRingWatch()
     private var nextRehearsal: Int64 = 0
     private var rehearsals: UInt64 = 0
     /// `--wait busy`: the decision path run on private books while idle.
