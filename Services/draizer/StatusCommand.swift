@@ -158,6 +158,9 @@ enum DetectorView {
                 "  funding rates read: \(int(funding["received"])), refused as untrustworthy: \(int(funding["rejected"]))"
                     + (int(funding["failures"]) > 0 ? ", read failures: \(int(funding["failures"])), last: \(funding["last_error"] as? String ?? "?")" : ""))
         }
+        if int(status["executor_ring_full"]) > 0 {
+            lines.append("  executor ring: \(int(status["executor_ring_full"])) opportunities refused while it was full (no executor taking them)")
+        }
         if int(status["funding_out_of_date"]) > 0 {
             lines.append("  funding out of date (past its settlement, no new rate): \(int(status["funding_out_of_date"])) perpetuals, no carry on them")
         }

@@ -27,7 +27,9 @@ import Testing
         #expect(refused.contains("  redis streams: published 7, dropped 2, failures 2, last refused: opportunities: WRONGTYPE Operation against a key holding the wrong kind of value"))
         let unread = try render(#"{"funding":{"received":3,"failures":4,"rejected":0,"last_error":"connection refused"},"funding_out_of_date":2,"recent":[],"open_tracks":[]}"#)
         #expect(unread.contains("  funding out of date (past its settlement, no new rate): 2 perpetuals, no carry on them"))
-        #expect(!refused.contains { $0.contains("out of date") })
+        #expect(!refused.contains { $0.contains("out of date") || $0.contains("executor ring") })
+        let full = try render(#"{"executor_ring_full":12,"recent":[],"open_tracks":[]}"#)
+        #expect(full.contains("  executor ring: 12 opportunities refused while it was full (no executor taking them)"))
         #expect(unread.contains("  funding rates read: 3, refused as untrustworthy: 0, read failures: 4, last: connection refused"))
     }
 
