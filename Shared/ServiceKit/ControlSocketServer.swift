@@ -100,12 +100,33 @@ public final class ControlSocketServer: @unchecked Sendable {
         unlink(path)
     }
 
+    /// One line to standard error (ServiceKit has no logger of its own).
+    private static func log(_ line: String) {
+        var text = line + "\n"
+        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+    }
+
     private func acceptLoop() {
+        var failing = false
         while true {
             let client = accept(descriptor, nil, nil)
             if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // closed by stop()
+                let code = errno
+                if code == EINTR || code == ECONNABORTED { continue }
+                if code == EBADF || code == EINVAL { return }  // closed by stop()
+                // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the connection
+                // waits in the backlog; try again shortly. Returning here ended the control socket
+                // for the rest of the service's life.
+                if !failing {
+                    failing = true
+                    Self.log("control socket \(path): accept failed (\(String(cString: strerror(code)))); retrying every 100 ms")
+                }
+                usleep(100_000)
+                continue
+            }
+            if failing {
+                failing = false
+                Self.log("control socket \(path): accepting again")
             }
             guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
                 clients.subtract(1, ordering: .relaxed)

@@ -163,6 +163,37 @@ extension DetectorProcessTests {
         return (detector, socket)
     }
 
+    /// Out of file descriptors for a moment (here: its limit lowered to the descriptors it has),
+    /// the control socket's accept failed once and its loop ended: no `status`, `reload` or
+    /// `shutdown` for the rest of the service's life. It now retries, and answers once
+    /// descriptors are free again.
+    @Test(.timeLimit(.minutes(1))) func theControlSocketOutlivesRunningOutOfDescriptors() throws {
+        try Self.withScratch("fdx") { prefix, directory, universe in
+            let (detector, socket) = try Self.startDetector(prefix: prefix, directory: directory, universe: universe)
+            defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect((try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 3000)) != nil)
+            func setLimit(_ soft: Int) throws {
+                let prlimit = try ChildProcess(executable: "/usr/bin/prlimit", arguments: ["--pid", "\(detector.pid)", "--nofile=\(soft):"], output: .discard)
+                #expect(prlimit.wait() == 0)
+            }
+            // The lowest free descriptor number: with the limit there, no new one can be made. (The
+            // least of a few looks: a served client's or a segment check's descriptor comes and goes.)
+            var lowestFree = Int.max
+            for _ in 0..<5 {
+                usleep(100_000)
+                let used = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/\(detector.pid)/fd").compactMap { Int($0) })
+                lowestFree = min(lowestFree, (0...).first { !used.contains($0) }!)
+            }
+            try setLimit(lowestFree)
+            // An accept already waiting took its descriptor before the limit: that client is served.
+            _ = try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 500)
+            #expect((try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 500)) == nil, "no descriptor to accept with")
+            try setLimit(1024)
+            let answer = try? ControlSocketServer.request(path: socket, command: "status", timeoutMillis: 3000)
+            #expect(answer?.hasPrefix("{\"directions\"") == true, "\(answer ?? "no answer")")
+        }
+    }
+
     /// The price store removed and made anew under the detector (`draizer shm remove`, then a
     /// gateway started): it read a store no one writes any more, without a sign. It now stops
     /// with status 75 within about a second, so that a supervisor starts it on the current set.
