@@ -129,7 +129,7 @@ final class DetectorLoop: @unchecked Sendable {
             }
             recoveredTracks = recovery.recovered
             for track in tracker.open { detector.hold(direction: track.direction, true) }
-            closeRemoved(recovery.removed.map { .closed($0, .removed) }, wallMillis: wallMillis)
+            closeRemoved(recovery.closes, wallMillis: wallMillis)
         }
     }
 
@@ -419,12 +419,14 @@ final class DetectorLoop: @unchecked Sendable {
         closeRemoved(removed, wallMillis: WallClock.now() / 1_000_000)
     }
 
-    /// Closes (file, Redis, log) the tracks whose direction the universe no longer has.
+    /// Closes (file, Redis, log) the tracks that cannot be followed: their direction is not in the
+    /// universe (REMOVED), or another open track of it is followed (DUPLICATE).
     private func closeRemoved(_ closes: [SpreadTracker.Event], wallMillis: Int64) {
         guard !closes.isEmpty else { return }
         record_(closes, wallMillis: wallMillis)
-        for case .closed(let track, _) in closes {
-            writeErrorLine("track \(track.id) \(track.symbol) \(track.buy) → \(track.sell) closed REMOVED: its direction is not in the universe")
+        for case .closed(let track, let reason) in closes {
+            let why = reason == .duplicate ? "an earlier open track of its direction is followed" : "its direction is not in the universe"
+            writeErrorLine("track \(track.id) \(track.symbol) \(track.buy) → \(track.sell) closed \(reason.rawValue): \(why)")
         }
     }
 

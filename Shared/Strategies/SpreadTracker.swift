@@ -14,6 +14,9 @@ public final class SpreadTracker {
         /// Its direction is no longer in the universe (a reload or restart without it): it can no
         /// longer be followed.
         case removed = "REMOVED"
+        /// Found open at recovery while an earlier open track of the same direction was too (only a
+        /// past fault could write both): one is followed, this one is closed.
+        case duplicate = "DUPLICATE"
     }
 
     public struct Track: Sendable, Equatable {
@@ -120,11 +123,16 @@ public final class SpreadTracker {
         "\"" + text.replacingAll("\"", with: "'") + "\""
     }
 
-    /// What `recover` found: tracks reopened, and those whose direction is no longer traded (to be
-    /// closed REMOVED by the caller, so the file does not keep them open for ever).
+    /// What `recover` found: tracks reopened, those whose direction is no longer traded (to be
+    /// closed REMOVED by the caller, so the file does not keep them open for ever), and later open
+    /// tracks of a direction already reopened (to be closed DUPLICATE).
     public struct Recovery: Sendable, Equatable {
         public var recovered: Int
         public var removed: [Track]
+        public var duplicates: [Track] = []
+
+        /// The closes the caller records: each removed or duplicate track with its reason.
+        public var closes: [Event] { removed.map { .closed($0, .removed) } + duplicates.map { .closed($0, .duplicate) } }
     }
 
     /// Reopens the tracks that `lines` opened and never closed (oldest files first); `direction`
@@ -168,6 +176,8 @@ public final class SpreadTracker {
             } else if !isOpen(direction: track.direction) {
                 open.append(track)
                 recovery.recovered += 1
+            } else {
+                recovery.duplicates.append(track)
             }
         }
         return recovery

@@ -28,6 +28,28 @@ import Testing
         #expect(recovery.removed.map(\.id) == [2], "open, never closed, direction gone: to be closed REMOVED")
     }
 
+    /// Two open tracks of one direction in the files (only a past fault could write them): the
+    /// first is followed, the second is handed back to be closed DUPLICATE (it was skipped, and
+    /// stayed open in the file for ever).
+    @Test func aSecondOpenTrackOfADirectionIsClosedDuplicate() {
+        let tracker = tracker()
+        let recovery = tracker.recover(
+            lines: [
+                line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+                line("open", id: 2, extra: #""ts_ms":1100,"gross_bps":41,"net_bps":21,"quantity":0.1"#),
+                line("open", id: 3, sell: "gone/spot", extra: #""ts_ms":1100,"gross_bps":41,"net_bps":21,"quantity":0.1"#),
+            ], now: 5
+        ) { _, _, sell in sell == "okx/spot" ? 7 : nil }
+        #expect(recovery.recovered == 1 && tracker.open.map(\.id) == [1])
+        #expect(recovery.duplicates.map(\.id) == [2] && recovery.removed.map(\.id) == [3])
+        let closes = recovery.closes.map { event -> String in
+            guard case .closed(let track, let reason) = event else { return "-" }
+            return "\(track.id) \(reason.rawValue)"
+        }
+        #expect(closes == ["3 REMOVED", "2 DUPLICATE"])
+        #expect(SpreadTracker.line(recovery.closes[1], wallMillis: 2000).contains(#""reason":"DUPLICATE""#))
+    }
+
     @Test func reloadKeepsWhatItCanAndClosesTheRestRemoved() throws {
         let tracker = tracker()
         tracker.recover(
