@@ -75,6 +75,10 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     /// frame touches).
     private(set) var venueErrors: UInt64 = 0
     private(set) var lastVenueError = ""
+    /// When the connection was lost (monotonic ns; 0 while connected) and the attempts since: an
+    /// outage is logged once when it starts and once when it ends.
+    private var disconnectedSinceNanos: Int64 = 0
+    private var failedConnects = 0
 
     init(
         source: SourceId, instruments: [Instrument], loop: EventLoop, endpoints: VenueEndpoints, store: PriceStore,
@@ -152,12 +156,20 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
                     connection.close()
                     return
                 }
+                if disconnectedSinceNanos != 0 {
+                    let millis = (MonotonicClock.now() - disconnectedSinceNanos) / 1_000_000
+                    writeErrorLine("gateway \(source.name): connected again to \(url) after \(millis) ms (\(failedConnects) failed attempts)")
+                    disconnectedSinceNanos = 0
+                    failedConnects = 0
+                }
                 backoffMillis = 100
                 lastFrameNanos = MonotonicClock.now()
                 health.setState(.syncing)
                 firstSyncOver = false
                 subscribe(connection)
-            case .failure:
+            case .failure(let error):
+                failedConnects += 1
+                disconnected("cannot connect: \(error)")
                 scheduleReconnect()
             }
         }
@@ -183,6 +195,13 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     }
 
     var snapshotOnSocket: Bool { source.exchange == .bybit || source.exchange == .okx }
+
+    /// The start of an outage: logged once, until a connection succeeds again.
+    private func disconnected(_ what: String) {
+        guard disconnectedSinceNanos == 0, !stopped else { return }
+        disconnectedSinceNanos = MonotonicClock.now()
+        writeErrorLine("gateway \(source.name): \(what); books unverified, reconnecting with backoff (0.1 s doubling to 30 s)")
+    }
 
     private func scheduleReconnect() {
         guard !stopped else { return }
@@ -516,6 +535,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         guard self.connection === connection else { return }
         self.connection = nil
         health.setState(stopped ? .stopped : .down)
+        if !stopped { disconnected("connection to \(connection.url) closed (\(error.map { "\($0)" } ?? "by the venue or the idle watchdog"))") }
         for index in states.indices {
             states[index].sync.resetRequested()
             setResyncPending(index, false)

@@ -32,14 +32,16 @@ import Testing
             _ = try SPSCRing.create(name: names.ring("notices.binance"), capacity: 1 << 16, of: UpdateNotice.self)
         }
 
-        func gateway(_ exchange: Exchange, arguments extra: [String] = []) throws -> ChildProcess {
-            try ChildProcess(
-                executable: builtBinary("market-gateway"),
-                arguments: [
-                    "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
-                    "--control-socket", socket(exchange),
-                ] + extra,
-                output: .discard)
+        /// A gateway on the harness; with `logs`, its standard error comes with its output (through
+        /// `sh`, which execs it: the process is the gateway's).
+        func gateway(_ exchange: Exchange, arguments extra: [String] = [], logs: Bool = false) throws -> ChildProcess {
+            let arguments = [
+                "--exchange", exchange.name, "--universe", "\(directory)/universe.json", "--sim-url", sim.baseURL, "--shm-prefix", prefix,
+                "--control-socket", socket(exchange),
+            ] + extra
+            guard logs else { return try ChildProcess(executable: builtBinary("market-gateway"), arguments: arguments, output: .discard) }
+            return try ChildProcess(
+                executable: "/bin/sh", arguments: ["-c", #"exec "$0" "$@" 2>&1"#, builtBinary("market-gateway")] + arguments, output: .pipe)
         }
 
         func socket(_ exchange: Exchange) -> String { "/tmp/\(prefix)-\(exchange.name).sock" }
@@ -187,6 +189,25 @@ import Testing
         #expect(hit, "\(exchange) \(fault): the fault was seen")
         let recovery = harness.waitAllVerified(venue, seconds: 2)
         #expect(recovery != nil, "\(exchange) \(fault): verified again within 2 s")
+    }
+
+    /// A dropped connection is logged when it goes and when it is back, with how long it took (it
+    /// left no trace in the log: only the reconnect counter moved).
+    @Test(.timeLimit(.minutes(1))) func aDroppedConnectionIsLoggedWhenItGoesAndWhenItIsBack() throws {
+        let harness = try Harness(scenario: #"{"updatesPerSecond":40,"faults":[{"atSeconds":6,"source":"binance/spot","kind":"drop_connection"}]}"#)
+        defer { harness.cleanUp() }
+        let gateway = try harness.gateway(.binance, logs: true)
+        defer { gateway.terminate(graceMillis: 2000) }
+        var lines: [String] = []
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !lines.contains(where: { $0.contains("connected again") }) {
+            if let line = gateway.readLine(timeoutMillis: 500) { lines.append(line) }
+        }
+        let lost = lines.filter { $0.hasPrefix("gateway binance/spot: connection to ws://") && $0.contains("closed") }
+        let back = lines.filter { $0.hasPrefix("gateway binance/spot: connected again to ws://") }
+        #expect(lost.count == 1 && back.count == 1, "\(lines)")
+        #expect(lines.firstIndex { $0.contains("closed") } ?? .max < lines.firstIndex { $0.contains("connected again") } ?? -1, "\(lines)")
+        #expect(!lines.contains { $0.contains("binance/perp: connection") }, "the other market's connection stayed: \(lines)")
     }
 
     /// Depth snapshots refused for a while (HTTP 503 from t = 3 s to 7 s): each book asks again
