@@ -74,8 +74,13 @@ else
 fi
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The last started first (the detector, the gateways, then venue-sim), each waited for: no
+    # service sees what it reads from go away, and logs an outage, while it is being stopped.
+    local i
+    for (( i = ${#pids[@]} - 1; i >= 0; i-- )); do
+        kill -TERM "${pids[$i]}" 2>/dev/null || true
+        wait "${pids[$i]}" 2>/dev/null || true
+    done
     if [ "$keep" = 0 ]; then
         stop_redis "$rundir/redis"
         stop_postgres "$rundir/pg"
