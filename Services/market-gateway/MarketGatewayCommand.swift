@@ -94,8 +94,6 @@ struct MarketGatewayCommand: ParsableCommand {
         let gateway = Gateway(
             exchange: venue, universe: loaded, loop: loop, endpoints: endpoints, store: store, control: control, ring: ring,
             streams: streams)
-        try loop.submit { gateway.start() }.wait()
-
         let finished = loop.makePromise(of: Void.self)
         let universePath = universe
         let server: ControlSocketServer
@@ -127,12 +125,13 @@ struct MarketGatewayCommand: ParsableCommand {
                 }
             }
         } catch {
-            // Taken between the check above and now: stop what started (NIO traps on a group
-            // dropped while running).
-            try? loop.submit { gateway.stop() }.wait()
+            // Taken between the check above and now (NIO traps on a group dropped while running).
             try? group.syncShutdownGracefully()
             throw error
         }
+        // The feeds start once the service can be asked how they are doing: a `status` right after
+        // their first books found no socket yet.
+        try loop.submit { gateway.start() }.wait()
         // SIGTERM / SIGINT: stop cleanly (connections closed, books unverified, health stopped).
         // The handler only sets a flag, which the event loop checks every 20 ms: a dispatch signal
         // source would need the signal blocked in every thread, and threads already exist here.
