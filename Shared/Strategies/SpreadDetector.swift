@@ -55,10 +55,9 @@ public final class SpreadDetector {
     private var fundingRate: [Double]
     private var fundingIntervalHours: [Double]
     private var fundingNextMillis: [Int64]
-    /// (−∞ while the funding is out of date: it then clears no carry threshold.)
+    /// −∞ while the funding is out of date (its settlement passed `fundingGraceMillis` ago with no
+    /// new rate): it then clears no carry threshold.
     private var fundingAnnual: [Double]
-    /// Per key: the funding's next settlement passed `fundingGraceMillis` ago with no new rate.
-    private var fundingOutOfDate: [Bool]
     /// Per perpetual key: its funding over `holdingHours` in bps, what a spot→perp spread edge
     /// adds (kept current by `setFunding` and `apply`, so the hot path only reads it).
     private var holdingFundingBps: [Double]
@@ -107,7 +106,6 @@ public final class SpreadDetector {
         fundingIntervalHours = Array(repeating: 8, count: keys)
         fundingNextMillis = Array(repeating: 0, count: keys)
         fundingAnnual = Array(repeating: 0, count: keys)
-        fundingOutOfDate = Array(repeating: false, count: keys)
         holdingFundingBps = Array(repeating: 0, count: keys)
         carryLastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
@@ -155,8 +153,7 @@ public final class SpreadDetector {
     public func setFunding(symbol: SymbolId, source: SourceId, ratePerInterval: Double, intervalHours: Double, nextSettlementMillis: Int64 = 0) -> Bool {
         let key = symbol.index * SourceId.count + source.index
         guard key < fundingRate.count, ratePerInterval.isFinite else { return false }
-        let wasOutOfDate = fundingOutOfDate[key]
-        fundingOutOfDate[key] = false
+        let wasOutOfDate = isOutOfDate(key)
         fundingRate[key] = ratePerInterval
         fundingIntervalHours[key] = intervalHours > 0 ? intervalHours : 8
         fundingNextMillis[key] = nextSettlementMillis
@@ -176,9 +173,8 @@ public final class SpreadDetector {
     /// date. Off the hot path: the service calls it about once a second.
     public func expireFunding(wallMillis: Int64) -> [(symbol: SymbolId, source: SourceId)] {
         var expired: [(SymbolId, SourceId)] = []
-        for key in fundingNextMillis.indices where !fundingOutOfDate[key] && fundingNextMillis[key] > 0 {
+        for key in fundingNextMillis.indices where !isOutOfDate(key) && fundingNextMillis[key] > 0 {
             guard wallMillis - fundingNextMillis[key] > Self.fundingGraceMillis else { continue }
-            fundingOutOfDate[key] = true
             fundingAnnual[key] = -.infinity
             expired.append((SymbolId(key / SourceId.count), SourceId(rawValue: UInt8(key % SourceId.count))!))
         }
@@ -186,7 +182,9 @@ public final class SpreadDetector {
     }
 
     /// Perpetuals whose funding is out of date now (see `expireFunding`).
-    public var fundingOutOfDateCount: Int { fundingOutOfDate.lazy.filter { $0 }.count }
+    public var fundingOutOfDateCount: Int { fundingAnnual.indices.lazy.filter(isOutOfDate).count }
+
+    private func isOutOfDate(_ key: Int) -> Bool { fundingAnnual[key] == -.infinity }
 
     /// Funding a spot→perp position collects over `holdingHours` from now, in bps of notional.
     func carryFundingBps(perpKey key: Int, holdingHours: Double) -> Double {
@@ -197,7 +195,7 @@ public final class SpreadDetector {
     }
 
     /// After a `reload`: takes over from the detector it replaces what the new universe still
-    /// names — funding (rates, settlements, out-of-date marks) per (symbol, perpetual), and the
+    /// names — funding (rates, settlements, whether out of date) per (symbol, perpetual), and the
     /// cooldowns of spread, carry and triangular signals — so that a reload neither forgets every
     /// rate until the gateways send it again nor repeats a signal the old detector just made
     /// (carry and triangular signals are not held by a track). Ids go on from the old detector's.
@@ -211,7 +209,6 @@ public final class SpreadDetector {
             fundingIntervalHours[key] = old.fundingIntervalHours[oldKey]
             fundingNextMillis[key] = old.fundingNextMillis[oldKey]
             fundingAnnual[key] = old.fundingAnnual[oldKey]
-            fundingOutOfDate[key] = old.fundingOutOfDate[oldKey]
             updateHoldingFunding(key)
         }
         struct DirectionKey: Hashable {
