@@ -1,4 +1,5 @@
 import BlockingCalls
+import DraizerCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -100,12 +101,6 @@ public final class ControlSocketServer: @unchecked Sendable {
         unlink(path)
     }
 
-    /// One line to standard error (ServiceKit has no logger of its own).
-    private static func log(_ line: String) {
-        var text = line + "\n"
-        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
-    }
-
     private func acceptLoop() {
         var failing = false
         while true {
@@ -119,14 +114,14 @@ public final class ControlSocketServer: @unchecked Sendable {
                 // for the rest of the service's life.
                 if !failing {
                     failing = true
-                    Self.log("control socket \(path): accept failed (\(String(cString: strerror(code)))); retrying every 100 ms")
+                    writeErrorLine("control socket \(path): accept failed (\(String(cString: strerror(code)))); retrying every 100 ms")
                 }
                 usleep(100_000)
                 continue
             }
             if failing {
                 failing = false
-                Self.log("control socket \(path): accepting again")
+                writeErrorLine("control socket \(path): accepting again")
             }
             guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
                 clients.subtract(1, ordering: .relaxed)
