@@ -127,11 +127,8 @@ public final class StreamPublisher: Sendable {
     /// On the thread: the server refused an entry to `stream`. Logs the first refusal of a spell.
     private func refused(_ stream: String, _ error: RedisError) {
         lastRefusal.withLock { $0 = "\(stream): \(error)" }
-        if let count = writer.refusedStreams[stream] {
-            writer.refusedStreams[stream] = count + 1
-            return
-        }
-        writer.refusedStreams[stream] = 1
+        writer.refusedStreams[stream, default: 0] += 1
+        guard writer.refusedStreams[stream] == 1 else { return }
         log("redis streams: Redis refused an entry to \(stream) (\(error)); its entries are dropped and counted until it takes them again")
     }
 
