@@ -83,6 +83,12 @@ public struct Direction: Sendable, Hashable {
 /// A `Universe` is always valid: the only ways to get one are `init(validating...)` and `load`,
 /// which check every invariant and report the first violation with its JSON path.
 public struct Universe: Sendable, Equatable {
+    /// An asset code as the universe takes it and venues list it: capitals and digits (A-Z, 0-9),
+    /// at least one.
+    public static func isAssetCode(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
     /// Symbols in id order: `symbols[i].id.index == i`.
     public let symbols: [SymbolInfo]
     public let instruments: [Instrument]

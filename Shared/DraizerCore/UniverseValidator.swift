@@ -88,10 +88,7 @@ enum UniverseValidator {
     }
 
     private static func checkAsset(_ asset: String, path: String) throws(UniverseError) {
-        let valid = !asset.isEmpty && asset.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        }
-        guard valid else {
+        guard Universe.isAssetCode(asset) else {
             throw .invalid(path: path, expected: "an upper-case asset code (A-Z, 0-9)", was: "\"\(asset)\"")
         }
     }

@@ -149,8 +149,7 @@ public struct SimScenario: Sendable, Equatable, Codable {
             // Every venue's symbol is built from these (BTCUSDT, BTC-USDT, BTC_USDT): capitals and
             // digits only, as exchanges list them.
             for (field, currency) in [("base", symbol.base), ("quote", symbol.quoteCurrency)] {
-                guard (1...10).contains(currency.utf8.count), currency.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) })
-                else {
+                guard currency.utf8.count <= 10, Universe.isAssetCode(currency) else {
                     throw .invalid("symbols[\(index)].\(field): expected 1-10 capital letters or digits, was \"\(currency)\"")
                 }
             }

@@ -124,15 +124,10 @@ public enum InstrumentListParser {
         try JSONDecoder().decode(type, from: Data(body))
     }
 
-    /// True for an upper-case asset code (A-Z, 0-9), as the universe requires.
-    static func isAssetCode(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
-    }
-
     /// Shared checks: asset codes, the symbol spelled as `base + separator + quote (+ suffix)`,
     /// positive tick/step/min quantity/contract size. Returns the reason to exclude, or nil.
     static func rejection(_ listing: InstrumentListing, separator: String, suffix: String = "") -> String? {
-        guard isAssetCode(listing.base), isAssetCode(listing.quote) else {
+        guard Universe.isAssetCode(listing.base), Universe.isAssetCode(listing.quote) else {
             return "asset code is not A-Z/0-9 (\(listing.base)/\(listing.quote))"
         }
         guard listing.exchangeSymbol == listing.base + separator + listing.quote + suffix else {
