@@ -129,7 +129,7 @@ final class DetectorLoop: @unchecked Sendable {
             }
             recoveredTracks = recovery.recovered
             for track in tracker.open { detector.hold(direction: track.direction, true) }
-            closeRemoved(recovery.closes, wallMillis: wallMillis)
+            closeUnfollowed(recovery.closes, wallMillis: wallMillis)
         }
     }
 
@@ -416,12 +416,12 @@ final class DetectorLoop: @unchecked Sendable {
         indexDirections()
         let removed = tracker.remap { self.directionsByName["\($0.symbol)|\($0.buy)|\($0.sell)"] }
         for track in tracker.open { detector.hold(direction: track.direction, true) }
-        closeRemoved(removed, wallMillis: WallClock.now() / 1_000_000)
+        closeUnfollowed(removed, wallMillis: WallClock.now() / 1_000_000)
     }
 
     /// Closes (file, Redis, log) the tracks that cannot be followed: their direction is not in the
     /// universe (REMOVED), or another open track of it is followed (DUPLICATE).
-    private func closeRemoved(_ closes: [SpreadTracker.Event], wallMillis: Int64) {
+    private func closeUnfollowed(_ closes: [SpreadTracker.Event], wallMillis: Int64) {
         guard !closes.isEmpty else { return }
         record_(closes, wallMillis: wallMillis)
         for case .closed(let track, let reason) in closes {
