@@ -31,13 +31,16 @@ import Venues
         #expect(throws: expected) { try frame.withUnsafeBytes { try BinanceTopOfBookParser.parse($0, into: &ticker) } }
     }
 
-    @Test(arguments: [
+    @Test(.timeLimit(.minutes(1)), arguments: [
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":4,"b":[],"a":[]}"#, VenueParseError.wrongType("U")),
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[["1.0"]],"a":[]}"#, .missingField("b")),
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[["1.0","-2"]],"a":[]}"#, .nonPositive("b")),
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":{},"a":[]}"#, .wrongType("b")),
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[["NaN","1"]],"a":[]}"#, .invalidDecimal("b", .notANumber)),
         (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[]}"#, .missingField("a")),
+        // A separator where a level's next element should be: the level loop once asked for that
+        // element again for ever, and the gateway's event loop hung.
+        (#"{"e":"depthUpdate","E":1,"s":"X","U":5,"u":6,"b":[["1.0","2"}],"a":[]}"#, .unexpectedByte(offset: 60)),
     ])
     func malformedDiffsAreRejected(text: String, expected: VenueParseError) {
         var depth = DepthMessage()

@@ -319,15 +319,20 @@ public struct JSONCursor {
             }
             throw .truncated
         default:
+            // A number or a literal runs to the next separator; a separator where a value should
+            // be (`[1,}`, `{"a":,}`) is no value, and a caller looping over elements would ask
+            // again for ever: it is an error.
+            let start = position
             while position < count {
                 let current = base[position]
                 if current == UInt8(ascii: ",") || current == UInt8(ascii: "}") || current == UInt8(ascii: "]")
                     || current == 0x20 || current == 0x0A || current == 0x0D || current == 0x09
                 {
-                    return
+                    break
                 }
                 position += 1
             }
+            guard position > start else { throw .unexpectedByte(offset: position) }
         }
     }
 
