@@ -6,6 +6,19 @@ import Testing
 import Venues
 
 @Suite struct GateIOFixtureTests {
+    /// A ticker push whose `time` (seconds) is past what 64-bit milliseconds hold is refused: its
+    /// conversion once trapped, ending the gateway.
+    @Test func aTimeTooLargeForMillisecondsIsRefused() throws {
+        var funding = FundingUpdate()
+        let frame = Array(
+            #"{"time":9999999999999999999,"channel":"futures.tickers","event":"update","result":[{"contract":"BTC_USDT","funding_rate":"0.0001"}]}"#
+                .utf8)
+        #expect(throws: VenueParseError.outOfRange("time")) { try frame.withUnsafeBytes { try GateIOFundingParser.parseTickers($0, into: &funding) } }
+        let contracts = Array(#"[{"name":"BTC_USDT","funding_rate":"0.0001","funding_next_apply":99999999999999999,"funding_interval":-8}]"#.utf8)
+        let update = try #require(try GateIOFundingParser.parseContracts(contracts)["BTC_USDT"])
+        #expect(update.nextSettlementMillis == 0 && update.intervalMillis == 0)
+    }
+
     @Test func everyFixtureFrameParses() throws {
         var depth = DepthMessage()
         var quote = TopOfBookQuote()

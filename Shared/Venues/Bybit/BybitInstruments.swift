@@ -67,7 +67,7 @@ enum BybitInstruments {
                 source: source, exchangeSymbol: item.symbol, base: item.baseCoin, quote: item.quoteCoin,
                 tickSize: item.priceFilter.tickSize.value, stepSize: step, minQuantity: item.lotSizeFilter.minOrderQty.value,
                 minNotional: minNotional, contractSize: ExactDecimal(1),
-                fundingIntervalMillis: item.fundingInterval.map { UInt64($0) * 60_000 })
+                fundingIntervalMillis: item.fundingInterval.flatMap { VenueTime.millis(fromMinutes: Int64($0)) })
             list.add(listing, separator: "")
         }
         return list

@@ -83,6 +83,7 @@ public enum BybitTickerParser {
                 ticker.nextFundingTimeMillis = try cursor.optionalUnsigned("nextFundingTime")
             } else if cursor.equals(key, "fundingIntervalHour") {
                 ticker.fundingIntervalHours = try cursor.optionalUnsigned("fundingIntervalHour")
+                if let hours = ticker.fundingIntervalHours, VenueTime.millis(fromHours: hours) == nil { throw .outOfRange("fundingIntervalHour") }
             } else {
                 try cursor.skipValue()
             }
@@ -98,7 +99,7 @@ extension BybitTicker {
         update.symbol = symbol
         update.rate = rate
         update.nextSettlementMillis = nextFundingTimeMillis ?? 0
-        update.intervalMillis = (fundingIntervalHours ?? 0) * 3_600_000
+        update.intervalMillis = VenueTime.millis(fromHours: fundingIntervalHours ?? 0) ?? 0
         update.markPrice = markPrice
         update.indexPrice = indexPrice
         update.eventTimeMillis = timeMillis

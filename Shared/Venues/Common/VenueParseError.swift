@@ -15,6 +15,8 @@ public enum VenueParseError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidDecimal(StaticString, DecimalParseError)
     /// A price at or below zero, or a negative size.
     case nonPositive(StaticString)
+    /// A number too large for what it stands for (a time in seconds past the 64-bit milliseconds).
+    case outOfRange(StaticString)
     /// A top-of-book quote with bid above ask.
     case crossedQuote
     /// A well-formed message this parser does not handle (other channel, event or ack).
@@ -30,6 +32,7 @@ public enum VenueParseError: Error, Sendable, Equatable, CustomStringConvertible
         case .wrongType(let name): "expected field \(name) of another JSON type, was a different one"
         case .invalidDecimal(let name, let error): "field \(name): \(error)"
         case .nonPositive(let name): "expected field \(name) positive, was zero or negative"
+        case .outOfRange(let name): "expected field \(name) within range, was too large"
         case .crossedQuote: "expected bid ≤ ask, was bid > ask"
         case .unsupportedMessage: "expected a supported message, was another kind"
         case .symbolTooLong: "expected a symbol of at most 32 bytes, was longer"
@@ -43,7 +46,7 @@ public enum VenueParseError: Error, Sendable, Equatable, CustomStringConvertible
             true
         case (.unexpectedByte(let a), .unexpectedByte(let b)): a == b
         case (.missingField(let a), .missingField(let b)), (.wrongType(let a), .wrongType(let b)),
-            (.nonPositive(let a), .nonPositive(let b)):
+            (.nonPositive(let a), .nonPositive(let b)), (.outOfRange(let a), .outOfRange(let b)):
             a.description == b.description
         case (.invalidDecimal(let a, let x), .invalidDecimal(let b, let y)): a.description == b.description && x == y
         default: false

@@ -65,7 +65,7 @@ enum GateIOInstruments {
                 source: source, exchangeSymbol: contract.name, base: String(parts[0]), quote: InstrumentListParser.quote,
                 tickSize: contract.order_price_round.value, stepSize: ExactDecimal(1), minQuantity: contract.order_size_min.value,
                 minNotional: .zero, contractSize: contract.quanto_multiplier.value,
-                fundingIntervalMillis: contract.funding_interval.map { UInt64($0) * 1000 })
+                fundingIntervalMillis: contract.funding_interval.flatMap { VenueTime.millis(fromSeconds: Int64($0)) })
             list.add(listing, separator: "_")
         }
         return list

@@ -92,8 +92,9 @@ public enum GateIOFundingParser {
         for contract in contracts {
             var update = FundingUpdate()
             update.rate = contract.funding_rate.value
-            update.nextSettlementMillis = UInt64(max(contract.funding_next_apply ?? 0, 0)) * 1000
-            update.intervalMillis = UInt64(max(contract.funding_interval ?? 0, 0)) * 1000
+            // Unknown (0) when absent, negative or absurd: one contract's field fails no other.
+            update.nextSettlementMillis = VenueTime.millis(fromSeconds: contract.funding_next_apply ?? 0) ?? 0
+            update.intervalMillis = VenueTime.millis(fromSeconds: contract.funding_interval ?? 0) ?? 0
             update.markPrice = contract.mark_price?.value
             update.indexPrice = contract.index_price?.value
             result[contract.name] = update
@@ -132,7 +133,8 @@ public enum GateIOFundingParser {
             } else if cursor.equals(key, "time_ms") {
                 funding.eventTimeMillis = try cursor.unsigned("time_ms")
             } else if cursor.equals(key, "time"), funding.eventTimeMillis == 0 {
-                funding.eventTimeMillis = try cursor.unsigned("time") * 1000
+                guard let millis = VenueTime.millis(fromSeconds: try cursor.unsigned("time")) else { throw .outOfRange("time") }
+                funding.eventTimeMillis = millis
             } else {
                 try cursor.skipValue()
             }

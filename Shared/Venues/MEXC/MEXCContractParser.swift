@@ -134,7 +134,8 @@ public enum MEXCContractParser {
             } else if cursor.equals(key, "nextSettleTime") {
                 funding.nextSettlementMillis = try cursor.unsigned("nextSettleTime")
             } else if cursor.equals(key, "collectCycle") {
-                funding.intervalMillis = try cursor.unsigned("collectCycle") * 3_600_000
+                guard let millis = VenueTime.millis(fromHours: try cursor.unsigned("collectCycle")) else { throw .outOfRange("collectCycle") }
+                funding.intervalMillis = millis
             } else if cursor.equals(key, "timestamp") {
                 funding.eventTimeMillis = try cursor.unsigned("timestamp")
             } else {
