@@ -66,20 +66,25 @@ final class FundingReader: Sendable {
     /// not finite or beyond ±10 % per interval (venues cap funding at a few percent; a wrong
     /// entry of 0.5 would add thousands of bps to every spot→perp edge of that perpetual and
     /// signal them all); an interval or settlement time that is not a non-negative number (a
-    /// missing interval means the venue's usual 8 h).
+    /// missing or zero interval means the venue's usual 8 h); an interval outside 15 min – 24 h
+    /// (venues settle every 1 to 8 hours; the rate cap means little over a one-second interval,
+    /// whose annual rate and carry would clear every threshold).
     static func rate(_ entry: StreamEntry) -> Rate? {
         guard let source = entry.fields["source"], !source.isEmpty, let symbol = entry.fields["symbol"], !symbol.isEmpty,
             let rate = entry.fields["rate"].flatMap(Double.init), rate.isFinite, abs(rate) <= Self.maxRatePerInterval
         else { return nil }
         let intervalMillis = entry.fields["interval_ms"].map { Double($0) } ?? 0
         let nextSettlement = entry.fields["next_settlement_ms"].map { Int64($0) } ?? 0
-        guard let intervalMillis, intervalMillis.isFinite, intervalMillis >= 0, let nextSettlement, nextSettlement >= 0 else { return nil }
+        guard let intervalMillis, intervalMillis == 0 || Self.intervalMillisRange.contains(intervalMillis), let nextSettlement,
+            nextSettlement >= 0
+        else { return nil }
         return Rate(
             source: source, symbol: symbol, ratePerInterval: rate, intervalHours: intervalMillis / 3_600_000,
             nextSettlementMillis: nextSettlement)
     }
 
     static let maxRatePerInterval = 0.10
+    static let intervalMillisRange = 900_000.0...86_400_000.0
 
     /// The trusted rates of `entries`, counting the others.
     private func rates(_ entries: [StreamEntry]) -> [Rate] {

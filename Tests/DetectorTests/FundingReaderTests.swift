@@ -23,11 +23,16 @@ import Testing
         var noInterval = entry([:])
         noInterval.fields["interval_ms"] = nil
         #expect(FundingReader.rate(noInterval)?.intervalHours == 0, "the detector's 8 h default")
+        #expect(FundingReader.rate(entry(["interval_ms": "0"]))?.intervalHours == 0, "unknown: the same default")
+        #expect(FundingReader.rate(entry(["interval_ms": "3600000"]))?.intervalHours == 1)
+        #expect(FundingReader.rate(entry(["interval_ms": "86400000"]))?.intervalHours == 24, "at the bound")
     }
 
     @Test(arguments: [
         ["rate": "nan"], ["rate": "inf"], ["rate": "0.5"], ["rate": "-0.2"], ["rate": "abc"], ["rate": ""], ["source": ""], ["symbol": ""],
         ["interval_ms": "-1"], ["interval_ms": "nan"], ["interval_ms": "x"], ["next_settlement_ms": "-5"], ["next_settlement_ms": "1.5"],
+        // A rate per second (or per two days) is no venue's: its annual rate would be absurd.
+        ["interval_ms": "1000"], ["interval_ms": "1"], ["interval_ms": "172800000"], ["interval_ms": "inf"],
     ])
     func untrustworthyEntriesAreLeftOut(change: [String: String]) {
         #expect(FundingReader.rate(entry(change)) == nil, "\(change)")
