@@ -1,6 +1,7 @@
 import DraizerCore
 import Foundation
 import OrderBook
+import TestSupport
 import Testing
 import VenueSim
 import Venues
@@ -282,5 +283,25 @@ import Venues
         if case .error = client.classify(server.reply(to: bad, timeMillis: 1)) {} else {
             Issue.record("\(source): an invalid request must be answered with an error")
         }
+    }
+
+    /// A client's requests altered as a broken or hostile client would send them: each is read as
+    /// a request or refused, and answered, never trapped on or hung on (venue-sim serves every
+    /// connection from one event loop).
+    @Test(.timeLimit(.minutes(1)), arguments: SourceId.all)
+    func alteredRequestsAreReadOrRefused(source: SourceId) {
+        var random = FrameMutations.SplitMix64(state: 0xC11E_0000 &+ UInt64(source.index))
+        let client = venueSubscriptions(for: source)
+        let server = SimControlProtocol(source: source)
+        let topics = client.topics(exchangeSymbol: source.exchange == .okx ? "BTC-USDT" : "BTCUSDT")
+        let frames = client.subscribeFrames(topics, nowMillis: 1_700_000_000_000) + client.unsubscribeFrames(topics, nowMillis: 1)
+            + [client.pingFrame(nowMillis: 1)].compactMap { $0 }
+        var answered = 0
+        for frame in frames.map({ Array($0.utf8) }) {
+            for altered in FrameMutations.mutations(of: frame, count: 300, using: &random) + FrameMutations.numberReplacements(of: frame) {
+                if !server.reply(to: server.read(altered), timeMillis: 1).isEmpty { answered += 1 }
+            }
+        }
+        #expect(answered > frames.count * 300)
     }
 }
