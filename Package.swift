@@ -156,7 +156,7 @@ let package = Package(
                 "Strategies", "FastPath", "DraizerCore", "ServiceKit", "TestSupport", "VenueTransport", "draizer", "venue-sim", "market-gateway",
                 "opportunity-detector", "CDraizerShim", "RedisBus", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "FastPath", "DraizerCore", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(

@@ -21,3 +21,14 @@ extension String {
         return result + "\""
     }
 }
+
+extension Double {
+    /// The number as JSON text, rounded to 1/`scale` (10_000: four decimals); `ifNotFinite` for
+    /// NaN and the infinities, which JSON has no word for; unrounded where scaling would overflow
+    /// (1e308 stays 1e+308 rather than becoming `inf`, which is no JSON either).
+    public func jsonText(roundedTo scale: Double, ifNotFinite: String) -> String {
+        guard isFinite else { return ifNotFinite }
+        let rounded = (self * scale).rounded() / scale
+        return rounded.isFinite ? String(rounded) : String(self)
+    }
+}

@@ -34,6 +34,13 @@ public final class SpreadDetector {
         /// Size that clears `entryBps` now (0 when none).
         public var quantity: Double
         public var valid: Bool
+
+        public init(grossBps: Double, netBps: Double, quantity: Double, valid: Bool) {
+            self.grossBps = grossBps
+            self.netBps = netBps
+            self.quantity = quantity
+            self.valid = valid
+        }
     }
 
     public let store: PriceStore

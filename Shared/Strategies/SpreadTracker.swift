@@ -69,7 +69,10 @@ public final class SpreadTracker {
         var events: [Event] = []
         var index = 0
         while index < open.count {
-            if wallMillis - open[index].openedWallMillis >= maxAgeMillis {
+            // A recovered track's opening time comes from a file, which may be damaged: an age
+            // beyond 64 bits is past any maximum.
+            let (age, overflow) = wallMillis.subtractingReportingOverflow(open[index].openedWallMillis)
+            if overflow || age >= maxAgeMillis {
                 events.append(.closed(open[index], .expired))
                 open.remove(at: index)
                 continue
@@ -103,7 +106,7 @@ public final class SpreadTracker {
     /// The event as one JSON line.
     public static func line(_ event: Event, wallMillis: Int64) -> String {
         func track(_ track: Track) -> String {
-            #""track":\#(track.id),"symbol":\#(jsonString(track.symbol)),"buy":\#(jsonString(track.buy)),"sell":\#(jsonString(track.sell))"#
+            #""track":\#(track.id),"symbol":\#(track.symbol.jsonQuoted),"buy":\#(track.buy.jsonQuoted),"sell":\#(track.sell.jsonQuoted)"#
         }
         switch event {
         case .opened(let opened, let gross, let net, let quantity):
@@ -116,12 +119,9 @@ public final class SpreadTracker {
     }
 
     static func number(_ value: Double) -> String {
-        value.isFinite ? String((value * 10_000).rounded() / 10_000) : "null"
+        value.jsonText(roundedTo: 10_000, ifNotFinite: "null")
     }
 
-    static func jsonString(_ text: String) -> String {
-        "\"" + text.replacingAll("\"", with: "'") + "\""
-    }
 
     /// What `recover` found: tracks reopened, those whose direction is no longer traded (to be
     /// closed REMOVED by the caller, so the file does not keep them open for ever), and later open

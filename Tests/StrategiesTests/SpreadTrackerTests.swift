@@ -1,4 +1,6 @@
+import Foundation
 import Strategies
+import TestSupport
 import Testing
 
 /// The tracker's file side: what it rebuilds from its own lines after a restart, and what a
@@ -72,5 +74,46 @@ import Testing
         #expect(
             SpreadTracker.line(closes[0], wallMillis: 5000)
                 == #"{"event":"close","track":2,"symbol":"BTC-USDT","buy":"bybit/spot","sell":"okx/spot","ts_ms":5000,"reason":"REMOVED","points":0,"peak_net_bps":20.0,"last_net_bps":20.0}"#)
+    }
+
+    /// Track files damaged in any way (a disk error, a hand edit, a line cut short) are recovered
+    /// from without a trap, and every line the tracker then writes is JSON: a damaged opening time
+    /// once overflowed the age check at each tick (a crash at every restart, on the same line),
+    /// and a damaged name was written back with its backslashes unescaped.
+    @Test func damagedLinesAreRecoveredFromAndWrittenBackAsJSON() throws {
+        var random = FrameMutations.SplitMix64(state: 0x7EAC_0001)
+        let lines = [
+            line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            line("point", id: 1, extra: #""ts_ms":1200,"gross_bps":50,"net_bps":31.5,"quantity":0.1"#),
+            line("open", id: 2, buy: "bybit/spot", extra: #""ts_ms":1100,"gross_bps":40,"net_bps":25,"quantity":0.1"#),
+            line("close", id: 2, buy: "bybit/spot", extra: #""ts_ms":1300,"reason":"CONVERGED""#),
+        ]
+        let damaged = [
+            line("open", id: 3, extra: #""ts_ms":-9223372036854775807,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            line("open", id: 4, sell: #"ok\x/spot"#, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":nan,"quantity":0.1"#),
+        ]
+        var variants = [damaged]
+        for (number, text) in lines.enumerated() {
+            for altered in FrameMutations.mutations(of: Array(text.utf8), count: 200, using: &random)
+                + FrameMutations.numberReplacements(of: Array(text.utf8))
+            {
+                var variant = lines
+                variant[number] = String(decoding: altered, as: UTF8.self)
+                variants.append(variant)
+            }
+        }
+        var written = 0
+        for variant in variants {
+            let tracker = tracker()
+            let recovery = tracker.recover(lines: variant, now: 5) { _, _, sell in sell == "okx/spot" ? 7 : nil }
+            let reading = SpreadDetector.Reading(grossBps: 10, netBps: 5, quantity: 0.1, valid: true)
+            let events = recovery.closes + tracker.tick(now: 1_000_000_000, wallMillis: 1_700_000_000_000) { _ in reading }
+            for event in events {
+                let text = SpreadTracker.line(event, wallMillis: 1_700_000_000_000)
+                #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "\(text)")
+                written += 1
+            }
+        }
+        #expect(written > variants.count / 2)
     }
 }
