@@ -115,7 +115,7 @@ final class DetectorLoop: @unchecked Sendable {
         detector = SpreadDetector(store: store, universe: universe, config: config, firstId: UInt64(WallClock.now() / 1000))
         outlet.holder = detector
         emitToExecutor = OpportunityOutlet.emitter(outlet)
-        rehearsal = wait == .busy ? DecisionRehearsal(universe: universe, config: config) : nil
+        rehearsal = wait == .busy ? Self.makeRehearsal(universe: universe, config: config) : nil
         rehearsalOutlet = wait == .busy ? try? OpportunityOutlet.rehearsal() : nil
         rehearsalOutlet?.holder = rehearsal?.understudy
         emitToRehearsal = rehearsalOutlet.map(OpportunityOutlet.emitter)
@@ -402,6 +402,17 @@ final class DetectorLoop: @unchecked Sendable {
     static let rehearsalIntervalNanos: Int64 = 50_000
 
     /// A new universe: a fresh detector; open tracks follow their directions by name.
+    /// The busy loop's rehearsal, or nil (logged: decisions after a quiet spell then run cold).
+    private static func makeRehearsal(universe: Universe, config: DetectorConfig) -> DecisionRehearsal? {
+        let rehearsal = DecisionRehearsal(universe: universe, config: config)
+        if rehearsal == nil, !universe.directions.isEmpty {
+            writeErrorLine(
+                "opportunity-detector: no decision rehearsal (its books cannot be written for the universe's first direction, "
+                    + "or no private shared memory); the first decision after a quiet spell runs cold")
+        }
+        return rehearsal
+    }
+
     private func reload(_ fresh: Universe) {
         let replaced = detector
         let oldUniverse = universe
@@ -410,7 +421,7 @@ final class DetectorLoop: @unchecked Sendable {
         detector.carryOver(from: replaced, oldUniverse: oldUniverse, newUniverse: fresh)
         outlet.holder = detector
         if wait == .busy {
-            rehearsal = DecisionRehearsal(universe: fresh, config: detector.config)
+            rehearsal = Self.makeRehearsal(universe: fresh, config: detector.config)
             rehearsalOutlet?.holder = rehearsal?.understudy
         }
         indexDirections()

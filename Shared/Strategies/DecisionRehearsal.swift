@@ -18,7 +18,7 @@ public final class DecisionRehearsal {
     public private(set) var runs: UInt64 = 0
 
     /// Rehearses the universe's first direction (a spot→spot one when there is one); nil when the
-    /// universe has no direction or no private store can be made.
+    /// universe has no direction, its books cannot be written or no private store can be made.
     public init?(universe: Universe, config: DetectorConfig) {
         guard let direction = universe.directions.first(where: { $0.kind == .spotSpot }) ?? universe.directions.first,
             let names = try? SegmentNames(prefix: "draizer-rehearsal-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"),
@@ -32,7 +32,7 @@ public final class DecisionRehearsal {
         let rules = understudy.rules
         let buyRules = rules.rules(symbol: direction.symbol.index, source: direction.buy.index)
         let sellRules = rules.rules(symbol: direction.symbol.index, source: direction.sell.index)
-        let books = Self.books(buyRules: buyRules, sellRules: sellRules, config: config)
+        guard let books = Self.books(buyRules: buyRules, sellRules: sellRules, config: config) else { return nil }
         for (source, book) in [(direction.buy, books.buy), (direction.sell, books.sell)] {
             guard let slot = store.slot(symbol: direction.symbol, source: source) else { return nil }
             store.publish(slot: slot, book: book)
@@ -66,16 +66,17 @@ public final class DecisionRehearsal {
     /// Asks at 100.00 rising a cent a level, bids far enough above to clear entry on every level;
     /// each level holds a fifth of `maxNotional` (at least both legs' minimums), so sizing reads
     /// past the best levels, as it does on most real books, and stops at `maxNotional`. Fresh for
-    /// ever: received at the end of time.
-    static func books(buyRules: LegRules.Rules, sellRules: LegRules.Rules, config: DetectorConfig) -> (buy: BookSnapshot, sell: BookSnapshot) {
+    /// ever: received at the end of time. Nil when a level's quantity cannot be written at 8
+    /// decimals in 64 bits (a listing's minimum of 10^11 base units or more, a contract of 10^-12).
+    static func books(buyRules: LegRules.Rules, sellRules: LegRules.Rules, config: DetectorConfig) -> (buy: BookSnapshot, sell: BookSnapshot)? {
         let priceScale: UInt8 = 2
         let quantityScale: UInt8 = 8
         let ask = 100.0
         let bid = ask * (1 + (buyRules.takerFeeBps + sellRules.takerFeeBps + config.entryBps + 100) / 10_000)
-        func levelQuantity(_ rules: LegRules.Rules) -> Int64 {
+        func levelQuantity(_ rules: LegRules.Rules) -> Int64? {
             let contract = rules.contractSize > 0 ? rules.contractSize : 1
             let base = max(config.maxNotional / 5 / ask, rules.minQuantityBase * 2, rules.minNotional * 2 / ask, 1e-6)
-            return Int64((base / contract * 1e8).rounded(.up))
+            return Int64(exactly: (base / contract * 1e8).rounded(.up))
         }
         func book(bids: Bool, from price: Double, quantity: Int64) -> BookSnapshot {
             var book = BookSnapshot()
@@ -103,6 +104,7 @@ public final class DecisionRehearsal {
             book.top.askQuantity = quantity
             return book
         }
-        return (book(bids: false, from: ask, quantity: levelQuantity(buyRules)), book(bids: true, from: bid, quantity: levelQuantity(sellRules)))
+        guard let buyQuantity = levelQuantity(buyRules), let sellQuantity = levelQuantity(sellRules) else { return nil }
+        return (book(bids: false, from: ask, quantity: buyQuantity), book(bids: true, from: bid, quantity: sellQuantity))
     }
 }

@@ -2,6 +2,7 @@ import DraizerCore
 import FastPath
 import Foundation
 import Strategies
+import TestSupport
 import Testing
 
 /// The detector over a real shared-memory price store: index, freshness, verification, the
@@ -527,5 +528,54 @@ extension FundingCarryTests {
         var emitted: [OpportunityRecord] = []
         detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
         #expect(emitted.map(\.strategyKind) == [.spotPerp])
+    }
+}
+
+/// The detector's set-up on universes no discovery would write.
+@Suite struct AlteredUniverseTests {
+    /// Universe files altered (a hand edit, a listing gone strange: a minimum quantity of 10^18, a
+    /// contract size of 10^-18): those that load make a detector, a busy detector's rehearsal and
+    /// an evaluation of every instrument without a trap, or are refused.
+    @Test func alteredUniversesMakeADetectorOrAreRefused() throws {
+        var random = FrameMutations.SplitMix64(state: 0x0A1E_5E01)
+        let text = try SpreadDetectorTests.universe().jsonBytes()
+        let variants = FrameMutations.numberReplacements(of: text) + FrameMutations.mutations(of: text, count: 150, using: &random)
+        let names = try SegmentNames(prefix: "sdtu\(getpid())\(UInt16.random(in: 0...UInt16.max))")
+        let store = try PriceStore.create(names: names, symbolCapacity: 4)
+        defer { for name in names.existing() { try? SharedMemorySegment.unlink(name: name) } }
+        // Each instrument's sizes and steps in turn at the edges an exact decimal can hold.
+        let base = try SpreadDetectorTests.universe()
+        var edges: [Universe] = []
+        for (position, instrument) in base.instruments.enumerated() {
+            for text in ["100000000000000000", "0.000000000000000001", "999999999999.999999", "0"] {
+                let value = try ExactDecimal(text)
+                for field in 0..<5 {
+                    var changed = instrument
+                    switch field {
+                    case 0: changed.tickSize = Price(value)
+                    case 1: changed.stepSize = Quantity(value)
+                    case 2: changed.minQuantity = Quantity(value)
+                    case 3: changed.minNotional = value
+                    default: changed.contractSize = value
+                    }
+                    var instruments = base.instruments
+                    instruments[position] = changed
+                    if let universe = try? Universe(symbols: base.symbols, instruments: instruments, directions: base.directions) {
+                        edges.append(universe)
+                    }
+                }
+            }
+        }
+        var made = 0
+        for candidate in variants.map({ try? Universe(json: $0) }) + edges.map(Optional.some) {
+            guard let universe = candidate, universe.symbols.count <= 4 else { continue }
+            let detector = SpreadDetector(store: store, universe: universe, config: DetectorConfig())
+            if let rehearsal = DecisionRehearsal(universe: universe, config: DetectorConfig()) { rehearsal.run() }
+            for instrument in universe.instruments {
+                detector.evaluate(UpdateNotice(symbol: instrument.symbol, source: instrument.source, kind: 0, tsReceivedNanos: 0), now: 1) { _ in }
+            }
+            made += 1
+        }
+        #expect(made > 10)
     }
 }
