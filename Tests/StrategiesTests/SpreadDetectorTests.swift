@@ -567,15 +567,34 @@ extension FundingCarryTests {
             }
         }
         var made = 0
+        var emitted = 0
         for candidate in variants.map({ try? Universe(json: $0) }) + edges.map(Optional.some) {
             guard let universe = candidate, universe.symbols.count <= 4 else { continue }
             let detector = SpreadDetector(store: store, universe: universe, config: DetectorConfig())
             if let rehearsal = DecisionRehearsal(universe: universe, config: DetectorConfig()) { rehearsal.run() }
+            // Books on which every direction is a candidate (each source's bid above every ask
+            // but its own), so that sizing runs on the altered rules.
+            for (number, instrument) in universe.instruments.enumerated() {
+                guard let slot = store.slot(symbol: instrument.symbol, source: instrument.source) else { continue }
+                var book = BookSnapshot()
+                book.top.priceScale = 2
+                book.top.quantityScale = 8
+                book.top.verified = true
+                book.top.tsReceivedNanos = MonotonicClock.now()
+                for level in 0..<8 {
+                    book.bids[level] = BookLevel(price: 10_100 + Int64(number) * 50 - Int64(level), quantity: 100_000_000)
+                    book.asks[level] = BookLevel(price: 10_000 - Int64(number) * 50 + Int64(level), quantity: 100_000_000)
+                }
+                book.bidCount = 8
+                book.askCount = 8
+                store.publish(slot: slot, book: book)
+            }
             for instrument in universe.instruments {
-                detector.evaluate(UpdateNotice(symbol: instrument.symbol, source: instrument.source, kind: 0, tsReceivedNanos: 0), now: 1) { _ in }
+                let notice = UpdateNotice(symbol: instrument.symbol, source: instrument.source, kind: 0, tsReceivedNanos: 0)
+                detector.evaluate(notice, now: MonotonicClock.now()) { _ in emitted += 1 }
             }
             made += 1
         }
-        #expect(made > 10)
+        #expect(made > 10 && emitted > 10, "\(made) detectors, \(emitted) opportunities")
     }
 }
