@@ -94,7 +94,7 @@ import Testing
         ]
         var variants = [damaged]
         for (number, text) in lines.enumerated() {
-            for altered in FrameMutations.mutations(of: Array(text.utf8), count: 200, using: &random)
+            for altered in FrameMutations.mutations(of: Array(text.utf8), count: 80, using: &random)
                 + FrameMutations.numberReplacements(of: Array(text.utf8))
             {
                 var variant = lines

@@ -22,10 +22,12 @@ public enum FrameMutations {
         "1" + String(repeating: "0", count: 40), "0." + String(repeating: "0", count: 40) + "1",
     ]
 
+    /// `count` cuts and `count` alterations of `frame`.
     public static func mutations(of frame: [UInt8], count: Int, using random: inout SplitMix64) -> [[UInt8]] {
         var out: [[UInt8]] = []
-        // Cut short anywhere (a frame split by a broken aggregator, a closed connection).
-        let cuts = frame.count <= 64 ? Array(0..<frame.count) : (0..<64).map { _ in Int.random(in: 0..<frame.count, using: &random) }
+        // Cut short anywhere (a frame split by a broken aggregator, a closed connection): `count`
+        // places at random, every place of a short frame.
+        let cuts = frame.count <= count ? Array(0..<frame.count) : (0..<count).map { _ in Int.random(in: 0..<frame.count, using: &random) }
         out += cuts.map { Array(frame[..<$0]) }
         let digitRuns = Self.numberRuns(frame)
         for _ in 0..<count {

@@ -189,6 +189,22 @@ import Venues
 
     /// MEXC versions: contract pushes carry one `version` each, spot aggregated depth a
     /// `fromVersion..toVersion` range; both chain without holes from the snapshot's version.
+    /// A funding push whose `collectCycle` (hours) is past what 64-bit milliseconds hold is
+    /// refused: its conversion once trapped, ending the gateway.
+    @Test func aCollectCycleTooLargeForMillisecondsIsRefused() throws {
+        var quote = TopOfBookQuote()
+        var depth = DepthMessage()
+        var funding = FundingUpdate()
+        let frame = Array(
+            #"{"channel":"push.funding.rate","data":{"rate":0.001,"symbol":"BTC_USDT","collectCycle":9999999999999999999},"ts":1587442022003}"#.utf8)
+        #expect(throws: VenueParseError.outOfRange("collectCycle")) {
+            try frame.withUnsafeBytes { try MEXCContractParser.parse($0, quote: &quote, depth: &depth, funding: &funding) }
+        }
+        let eight = Array(#"{"channel":"push.funding.rate","data":{"rate":0.001,"symbol":"BTC_USDT","collectCycle":8},"ts":1}"#.utf8)
+        #expect(try eight.withUnsafeBytes { try MEXCContractParser.parse($0, quote: &quote, depth: &depth, funding: &funding) } == .fundingRate)
+        #expect(funding.intervalMillis == 8 * 3_600_000)
+    }
+
     @Test func versionChainDetectsGaps() throws {
         var snapshot = DepthMessage()
         try Fixtures.bytes("mexc/rest/recorded-perp-depth-snapshot-BTC_USDT.json").withUnsafeBytes {
