@@ -10,7 +10,7 @@ import Venues
 /// buggy venue or a hostile peer would, goes through what a gateway does with a frame — read,
 /// book kept, quote and funding parsed, control frame classified — and must end in a result or
 /// an error, never a trap (a trap ends the gateway, and every book with it).
-@Suite struct MutatedFrameTests {
+@Suite(.serialized) struct MutatedFrameTests {
     /// What a gateway does with one frame of `source`, with the books it keeps across frames.
     struct GatewayPath {
         let source: SourceId
@@ -76,7 +76,7 @@ import Venues
             for (number, frame) in frames.enumerated() {
                 // The real frame first, so that books exist for the altered ones to break.
                 for index in paths.indices { paths[index].take(frame) }
-                let altered = FrameMutations.mutations(of: frame, count: 6, using: &random) + (number == 0 && frame.count <= 4096 ? FrameMutations.numberReplacements(of: frame) : [])
+                let altered = FrameMutations.mutations(of: frame, count: 3, using: &random) + (number == 0 && frame.count <= 4096 ? FrameMutations.numberReplacements(of: frame) : [])
                 for mutated in altered {
                     for index in paths.indices { paths[index].take(mutated) }
                     taken += 1
@@ -89,7 +89,7 @@ import Venues
                 taken += 1
             }
         }
-        #expect(taken > files.joined().count * 6)
+        #expect(taken > files.joined().count * 3)
     }
 
     /// The same amid a recorded session, so that altered diffs meet synced books: each recorded
@@ -108,7 +108,7 @@ import Venues
             let frames = try Fixtures.lines("\(exchange.name)/replay/\(session)/stream.jsonl")
             for (number, frame) in frames.enumerated() {
                 path.take(frame)
-                for mutated in FrameMutations.mutations(of: frame, count: 4, using: &random).suffix(8) { path.take(mutated) }
+                for mutated in FrameMutations.mutations(of: frame, count: 2, using: &random).suffix(4) { path.take(mutated) }
                 if number % 16 == 15, let snapshot { path.takeSnapshot(snapshot) }
             }
         }
@@ -168,7 +168,7 @@ import Venues
         var path = GatewayPath(source: SourceId(exchange: .mexc, market: .spot))
         let read = frames.map { frame in frame.withUnsafeBytes { try? path.depthFeed.read($0, depth: &path.depth, quote: &path.quote) } }
         #expect(read == [.depth, .depth, .quote])
-        for _ in 0..<10 {
+        for _ in 0..<3 {
             for frame in frames {
                 path.take(frame)
                 for mutated in FrameMutations.mutations(of: frame, count: 64, using: &random) { path.take(mutated) }
