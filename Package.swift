@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "fastpath-probe", dependencies: ["FastPath", "DraizerCore"],
             path: "Tests/FastPathProbe", swiftSettings: hotPath),
-        .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["ServiceKit", "DraizerCore"], path: "Tests/Support"),
         .testTarget(name: "DraizerCoreTests", dependencies: ["DraizerCore"]),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "DraizerCore"]),
         .testTarget(

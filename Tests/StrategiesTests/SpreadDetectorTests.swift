@@ -537,7 +537,7 @@ extension FundingCarryTests {
     /// contract size of 10^-18): those that load make a detector, a busy detector's rehearsal and
     /// an evaluation of every instrument without a trap, or are refused.
     @Test func alteredUniversesMakeADetectorOrAreRefused() throws {
-        var random = FrameMutations.SplitMix64(state: 0x0A1E_5E01)
+        var random = SplitMix64(seed: 0x0A1E_5E01)
         let text = try SpreadDetectorTests.universe().jsonBytes()
         let variants = FrameMutations.numberReplacements(of: text) + FrameMutations.mutations(of: text, count: 150, using: &random)
         let names = try SegmentNames(prefix: "sdtu\(getpid())\(UInt16.random(in: 0...UInt16.max))")

@@ -1,3 +1,4 @@
+import DraizerCore
 import Foundation
 import Strategies
 import TestSupport
@@ -81,7 +82,7 @@ import Testing
     /// once overflowed the age check at each tick (a crash at every restart, on the same line),
     /// and a damaged name was written back with its backslashes unescaped.
     @Test func damagedLinesAreRecoveredFromAndWrittenBackAsJSON() throws {
-        var random = FrameMutations.SplitMix64(state: 0x7EAC_0001)
+        var random = SplitMix64(seed: 0x7EAC_0001)
         let lines = [
             line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
             line("point", id: 1, extra: #""ts_ms":1200,"gross_bps":50,"net_bps":31.5,"quantity":0.1"#),

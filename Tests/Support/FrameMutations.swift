@@ -1,20 +1,9 @@
+import DraizerCore
+
 /// Frames altered the ways a broken connection, a buggy venue or a hostile peer would alter them:
 /// for tests that feed them to parsers and services, which must answer with an error, never trap
-/// or hang.
+/// or hang. Seeded (`SplitMix64`), so that a failure is reproduced by running the test again.
 public enum FrameMutations {
-    /// Seeded, so that a failure is reproduced by running the test again.
-    public struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        public init(state: UInt64) { self.state = state }
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Numbers a venue should never send, in place of one that it did.
     public static let hostileNumbers = [
         "99999999999999999999999999", "-99999999999999999999", "1e308", "1e-400", "NaN", "-0", "", "0.0000000000000000000000001",

@@ -290,7 +290,7 @@ import Venues
     /// connection from one event loop).
     @Test(.timeLimit(.minutes(1)), arguments: SourceId.all)
     func alteredRequestsAreReadOrRefused(source: SourceId) {
-        var random = FrameMutations.SplitMix64(state: 0xC11E_0000 &+ UInt64(source.index))
+        var random = SplitMix64(seed: 0xC11E_0000 &+ UInt64(source.index))
         let client = venueSubscriptions(for: source)
         let server = SimControlProtocol(source: source)
         let topics = client.topics(exchangeSymbol: source.exchange == .okx ? "BTC-USDT" : "BTCUSDT")

@@ -65,7 +65,7 @@ import Venues
 
     @Test(.timeLimit(.minutes(2)), arguments: Exchange.allCases)
     func mutatedFramesEndInAnErrorOrAResult(exchange: Exchange) throws {
-        var random = FrameMutations.SplitMix64(state: 0xD5A1_2E40 &+ UInt64(exchange.hashValue & 0xFFFF))
+        var random = SplitMix64(seed: 0xD5A1_2E40 &+ UInt64(exchange.hashValue & 0xFFFF))
         let files = try Fixtures.files("\(exchange.name)/ws", suffix: ".jsonl").map { try Fixtures.lines($0) }
         let snapshots = try Fixtures.files("\(exchange.name)/rest", suffix: ".json").filter { $0.contains("depth") || $0.contains("orderbook") }
             .map { try Fixtures.bytes($0) }
@@ -97,7 +97,7 @@ import Venues
     /// gateway resyncs after a break).
     @Test(.timeLimit(.minutes(2)), arguments: Exchange.allCases)
     func mutatedFramesAmidAReplayEndInAnErrorOrAResult(exchange: Exchange) throws {
-        var random = FrameMutations.SplitMix64(state: 0x5EED_0777 &+ UInt64(exchange.hashValue & 0xFFFF))
+        var random = SplitMix64(seed: 0x5EED_0777 &+ UInt64(exchange.hashValue & 0xFFFF))
         let directory = Fixtures.root.appendingPathComponent("\(exchange.name)/replay").path
         let sessions = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         for session in sessions {
@@ -118,7 +118,7 @@ import Venues
     /// them. Frames are encoded with the official definitions: a depth diff, a book snapshot and
     /// a book ticker.
     @Test(.timeLimit(.minutes(2))) func mutatedBinaryFramesEndInAnErrorOrAResult() throws {
-        var random = FrameMutations.SplitMix64(state: 0x3E8C_0042)
+        var random = SplitMix64(seed: 0x3E8C_0042)
         func levels(_ count: Int, from price: Double, step: Double) -> [(String, String)] {
             (0..<count).map { (String(format: "%.2f", price + Double($0) * step), String(format: "%.5f", Double($0 + 1) * 0.013)) }
         }
