@@ -76,7 +76,7 @@ extension DetectorProcessTests {
         #expect(universe.symbols[Int(first.symbol)].name == "ETH-BTC")
         #expect(first.reserved == 0, "the reverse orientation: USDT→ETH→BTC→USDT")
         let expected = try #require(expectedNet)
-        print("triangular: first signal \(Int(delay * 1000)) ms after injection, net \(first.netBps) bps (venue books \(expected)), \(cycles.count) signals")
+        print("triangular: first signal \(Int(delay * 1000)) ms after injection (tick to decision \(first.decidedNanos - first.tickReceivedNanos) ns), net \(first.netBps) bps (venue books \(expected)), \(cycles.count) signals")
         #expect(abs(first.netBps - expected) <= 1, "net \(first.netBps) bps vs venue books \(expected) bps")
         #expect(first.netBps >= 10 && first.grossBps > first.netBps + 29)
         #expect(first.quantity > 0 && first.quantity <= 10_000 + 1e-6, "start amount within max notional")
