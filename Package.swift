@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "Strategies", dependencies: ["DraizerCore", "FastPath", "CDraizerShim"], path: "Shared/Strategies", swiftSettings: hotPath),
         .target(name: "Discovery", dependencies: ["DraizerCore", "Venues"], path: "Shared/Discovery"),
         .target(name: "BlockingCalls", path: "Shared/BlockingCalls"),
-        .target(name: "ServiceKit", dependencies: ["BlockingCalls", "DraizerCore"], path: "Shared/ServiceKit"),
+        .target(name: "ServiceKit", dependencies: ["BlockingCalls", "DraizerCore", "CDraizerShim"], path: "Shared/ServiceKit"),
         .target(
             name: "RedisBus", dependencies: ["CHiredis", "BlockingCalls", "DraizerCore"],
             path: "Shared/RedisBus"),

@@ -2,7 +2,9 @@
 #include "CDraizerShim.h"
 #include <errno.h>
 #include <linux/futex.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,4 +55,13 @@ int drz_available_cpus(void) {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
     return CPU_COUNT(&set);
+}
+
+int drz_pipe_cloexec(int descriptors[2]) {
+    return pipe2(descriptors, O_CLOEXEC) == 0 ? 0 : -errno;
+}
+
+int drz_accept_cloexec(int listening) {
+    int fd = accept4(listening, 0, 0, SOCK_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
 }

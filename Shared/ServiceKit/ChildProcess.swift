@@ -1,3 +1,5 @@
+import CDraizerShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +19,7 @@ public final class ChildProcess {
 
     public let pid: pid_t
     private var exitStatus: Int32?
-    private let outputDescriptor: Int32?
+    let outputDescriptor: Int32?
     private var pending: [UInt8] = []
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
@@ -32,7 +34,11 @@ public final class ChildProcess {
         case .discard:
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         case .pipe:
-            guard pipe(&pipeDescriptors) == 0 else { throw .spawnFailed(executable: executable, errno: errno) }
+            // Close-on-exec: a child another thread spawns while this pipe is open must not keep its
+            // write end, or this reader never sees end of output. The child's own stdout is the
+            // dup2 below, which clears the flag.
+            let piped = drz_pipe_cloexec(&pipeDescriptors)
+            guard piped == 0 else { throw .spawnFailed(executable: executable, errno: -piped) }
             posix_spawn_file_actions_adddup2(&actions, pipeDescriptors[1], 1)
             posix_spawn_file_actions_addclose(&actions, pipeDescriptors[0])
             posix_spawn_file_actions_addclose(&actions, pipeDescriptors[1])

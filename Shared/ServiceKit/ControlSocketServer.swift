@@ -1,4 +1,5 @@
 import BlockingCalls
+import CDraizerShim
 import DraizerCore
 import Synchronization
 #if canImport(Glibc)
@@ -26,7 +27,7 @@ public final class ControlSocketServer: @unchecked Sendable {
     public static let sendTimeoutSeconds = 5
 
     public let path: String
-    private let descriptor: Int32
+    let descriptor: Int32
     private let handler: @Sendable (String) -> String
     /// Clients being served now.
     private let clients = Atomic<Int>(0)
@@ -39,7 +40,7 @@ public final class ControlSocketServer: @unchecked Sendable {
         self.handler = handler
         var address = try Self.address(path)
         if try Self.checkPath(path) { unlink(path) }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         let bound = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -104,9 +105,11 @@ public final class ControlSocketServer: @unchecked Sendable {
     private func acceptLoop() {
         var failing = false
         while true {
-            let client = accept(descriptor, nil, nil)
+            // Close-on-exec, as every descriptor here: a handler or another thread that starts a
+            // process must not hand it the service's sockets.
+            let client = drz_accept_cloexec(descriptor)
             if client < 0 {
-                let code = errno
+                let code = -client
                 if code == EINTR || code == ECONNABORTED { continue }
                 if code == EBADF || code == EINVAL { return }  // closed by stop()
                 // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the connection
@@ -200,7 +203,7 @@ public final class ControlSocketServer: @unchecked Sendable {
     /// up after `receiveTimeoutMillis`.
     public static func connect(path: String, receiveTimeoutMillis: Int) throws(ControlSocketError) -> Int32 {
         var address = try address(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         setTimeout(fd, SO_RCVTIMEO, millis: receiveTimeoutMillis)
         let connected = withUnsafePointer(to: &address) { pointer in

@@ -67,6 +67,12 @@ int drz_pin_current_thread_away_from(int cpu);
 /// Number of CPUs the process may run on.
 int drz_available_cpus(void);
 
+// MARK: close-on-exec descriptors (pipe2 and accept4 are GNU extensions Glibc's module hides)
+/// A pipe whose two ends are close-on-exec. 0 or -errno.
+int drz_pipe_cloexec(int descriptors[2]);
+/// accept(2) of a close-on-exec connection (no peer address). The descriptor, or -errno.
+int drz_accept_cloexec(int listening);
+
 // MARK: checksums and decimal text
 /// CRC-32 (IEEE, as zlib's crc32: pass 0 to start, the previous result to continue).
 uint32_t drz_crc32(uint32_t crc, const uint8_t *data, size_t length);
