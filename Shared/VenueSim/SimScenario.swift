@@ -110,11 +110,22 @@ public struct SimScenario: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         // Read signed first: a negative UInt64 makes the decoder call the whole file invalid JSON.
-        let signedSeed = try container.decodeIfPresent(Int64.self, forKey: .seed) ?? 42
-        guard signedSeed >= 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "expected a non-negative integer, was \(signedSeed)")
+        // Seeds from 2^63 up (a random 64-bit word) do not fit Int64 and are read unsigned.
+        if !container.contains(.seed) {
+            seed = 42
+        } else if let signedSeed = try? container.decode(Int64.self, forKey: .seed) {
+            guard signedSeed >= 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "expected a non-negative integer, was \(signedSeed)")
+            }
+            seed = UInt64(signedSeed)
+        } else if let unsignedSeed = try? container.decode(UInt64.self, forKey: .seed) {
+            seed = unsignedSeed
+        } else {
+            // Foundation calls a number that fits neither type "not valid JSON": name the field.
+            let shown = (try? container.decode(Double.self, forKey: .seed)).map { "\($0)" } ?? "another type"
+            throw DecodingError.dataCorruptedError(
+                forKey: .seed, in: container, debugDescription: "expected an integer from 0 to 18446744073709551615, was \(shown)")
         }
-        seed = UInt64(signedSeed)
         updatesPerSecond = try container.decodeIfPresent(Double.self, forKey: .updatesPerSecond) ?? 20
         depthLevels = try container.decodeIfPresent(Int.self, forKey: .depthLevels) ?? 20
         symbols = try container.decodeIfPresent([Symbol].self, forKey: .symbols) ?? SimScenario.defaultSymbols

@@ -191,6 +191,13 @@ import Venues
         #expect(other.truePrices != SimMarket(scenario: SimScenario(seed: 9)).truePrices)
     }
 
+    /// Any 64-bit seed is taken as written, including a random word from 2^63 up.
+    @Test(arguments: [(#"{}"#, UInt64(42)), (#"{"seed":0}"#, 0), (#"{"seed":9223372036854775807}"#, UInt64(Int64.max)),
+        (#"{"seed":9223372036854775808}"#, UInt64(Int64.max) + 1), (#"{"seed":18446744073709551615}"#, UInt64.max)])
+    func seedsOverTheWholeRange(text: String, seed: UInt64) throws {
+        #expect(try SimScenario.load(json: Array(text.utf8)).seed == seed)
+    }
+
     @Test(arguments: [
         (#"{"updatesPerSecond":0}"#, "updatesPerSecond"),
         (#"{"depthLevels":500}"#, "depthLevels"),
@@ -217,6 +224,9 @@ import Venues
         // Shape errors name the field (they printed the decoder's whole error, or "not valid JSON"
         // for a negative seed).
         (#"{"seed":-1}"#, "$.seed: expected a non-negative integer, was -1"),
+        (#"{"seed":18446744073709551616}"#, "$.seed: expected an integer from 0 to 18446744073709551615, was 1.8446744073709552e+19"),
+        (#"{"seed":1.5}"#, "$.seed: expected an integer from 0 to 18446744073709551615, was 1.5"),
+        (#"{"seed":"7"}"#, "$.seed: expected an integer from 0 to 18446744073709551615, was another type"),
         (#"{"updatesPerSecond":"fast"}"#, "$.updatesPerSecond: expected Double, was another type"),
         (#"{"symbols":[{"price":"1"}]}"#, #"$.symbols[0]: expected key "base", was missing"#),
         (#"{"dislocations":[{"atSeconds":1}]}"#, #"$.dislocations[0]: expected key "symbol", was missing"#),
