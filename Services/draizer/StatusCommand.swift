@@ -171,18 +171,20 @@ enum DetectorView {
             "",
             "latest opportunities",
             pad("time", 14) + pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("net bps", 9)
-                + pad("gross", 8) + pad("size", 16) + pad("profit", 10),
+                + pad("at size", 9) + pad("gross", 8) + pad("size", 16) + pad("profit", 10),
         ]
         for opportunity in (status["recent"] as? [[String: Any]] ?? []).prefix(8) {
             let time = formatWall(Int64(int(opportunity["ts_ms"])) * 1_000_000).split(separator: "T").last.map(String.init) ?? ""
             // A cycle trades on one source: its path stands where the sell leg would, and its size
-            // is the USDT put in.
+            // is the USDT put in. Net bps is at the best prices; "at size" is what the profit is
+            // made at (the VWAPs of the size; a cycle's orders rounded to their steps).
             let cycle = opportunity["cycle"] as? String
             let size = fixed(opportunity["quantity"], cycle == nil ? 4 : 2) + (cycle == nil ? "" : " USDT")
             lines.append(
                 pad(String(time.prefix(12)), 14) + pad(opportunity["strategy"] as? String ?? "", 15) + pad(opportunity["symbol"] as? String ?? "", 11)
                     + pad(opportunity["buy"] as? String ?? "", 14) + pad(cycle ?? opportunity["sell"] as? String ?? "", 19)
-                    + pad(fixed(opportunity["net_bps"]), 9) + pad(fixed(opportunity["gross_bps"]), 8) + pad(size, 16)
+                    + pad(fixed(opportunity["net_bps"]), 9) + pad(fixed(opportunity["net_bps_at_size"]), 9)
+                    + pad(fixed(opportunity["gross_bps"]), 8) + pad(size, 16)
                     + fixed(opportunity["expected_profit"]))
         }
         let tracks = status["open_tracks"] as? [[String: Any]] ?? []

@@ -33,6 +33,15 @@ import Testing
         #expect(unread.contains("  funding rates read: 3, refused as untrustworthy: 0, read failures: 4, last: connection refused"))
     }
 
+    @Test func opportunitiesShowTheNetTheirProfitIsMadeAt() throws {
+        let lines = try render(
+            #"{"recent":[{"ts_ms":1795380000000,"strategy":"triangular","symbol":"ETH-BTC","buy":"gateio/spot","sell":"gateio/spot","cycle":"USDT>ETH>BTC>USDT","quantity":893.86,"net_bps":19.87,"net_bps_at_size":13.42,"gross_bps":49.99,"expected_profit":1.2}],"open_tracks":[]}"#)
+        let header = try #require(lines.first { $0.hasPrefix("time ") })
+        let row = try #require(lines.first { $0.contains("triangular") })
+        #expect(header.contains("net bps  at size  gross"))
+        #expect(row.contains("USDT>ETH>BTC>USDT  19.87    13.42    49.99   893.86 USDT     1.20"))
+    }
+
     @Test func gatewayProblemsAreNamedWithTheVenuesWords() throws {
         let reply = #"{"exchange":"binance","sources":{"binance/spot":{"failing_snapshots":[{"symbol":"SOLUSDT","failures":4,"error":"expected HTTP 200, was 400"}],"venue_errors":2,"last_venue_error":"2: unknown topic"},"binance/perp":{"failing_snapshots":[],"venue_errors":0,"last_venue_error":null}}}"#
         let status = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
