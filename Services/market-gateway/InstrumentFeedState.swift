@@ -11,7 +11,8 @@ struct InstrumentFeedState {
     let priceScale: Int
     let quantityScale: Int
     var sync: any DepthSynchronizer
-    /// Latest top-of-book quote in fixed point, and the venue id it carries (0 when none).
+    /// Latest top-of-book quote in fixed point, and the venue id it carries (its cross sequence
+    /// where the venue has one, else its update id; 0 when none).
     var quote: (bid: BookLevel, ask: BookLevel, updateId: UInt64)?
     var resyncPending = false
     /// Monotonic time the next resync may start (per-symbol retry pacing).
@@ -41,7 +42,8 @@ struct InstrumentFeedState {
     }
 
     /// The entry to publish: the book's best levels, with the quote on top when it is at least as
-    /// recent as the book (same id space) — deeper levels that would cross it are left out.
+    /// recent as the book (by `L2Book.orderingId`, the id space the venue's quotes share with it)
+    /// — deeper levels that would cross it are left out.
     /// Written straight into the snapshot's inline storage from the synchroniser's own book: no
     /// allocation or copy per frame. `mutating` only so that a call through the gateway's unsafe
     /// buffer of states is made in place: a non-mutating one copied the whole state first (its
@@ -50,7 +52,7 @@ struct InstrumentFeedState {
         var snapshot = BookSnapshot()
         let (bidCount, askCount, verified, lastUpdateId) = sync.withBook { book in
             // The quote goes on top when it carries an id at least as recent as the book's.
-            let quoted = quote.flatMap { $0.updateId != 0 && $0.updateId >= book.lastUpdateId ? $0 : nil }
+            let quoted = quote.flatMap { $0.updateId != 0 && $0.updateId >= book.orderingId ? $0 : nil }
             if let quoted {
                 snapshot.bids[0] = quoted.bid
                 snapshot.asks[0] = quoted.ask

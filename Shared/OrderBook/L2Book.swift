@@ -22,6 +22,16 @@ public struct L2Book: Sendable {
     public private(set) var integrity: Integrity = .awaitingSnapshot
     /// The exchange's id of the last applied snapshot or diff.
     public var lastUpdateId: UInt64 = 0
+    /// The venue's cross sequence of the last applied snapshot or diff that carried one (Bybit
+    /// `seq`, OKX `seqId`), else 0.
+    public var lastSequence: UInt64 = 0
+
+    /// What a quote from another of the venue's channels is ordered against: the cross sequence
+    /// where the venue sends one, else the update id. Bybit numbers each topic's messages on its
+    /// own (`u`: tens of millions) but shares `seq` across them (hundreds of billions), which its
+    /// `tickers` carry as `cs` and `orderbook.1` as `seq`; a quote checked against `u` always
+    /// looked newer than the book.
+    public var orderingId: UInt64 { lastSequence != 0 ? lastSequence : lastUpdateId }
 
     public init(priceScale: Int, quantityScale: Int, reservedLevels: Int = 1024) {
         precondition((0...ExactDecimal.maxScale).contains(priceScale) && (0...ExactDecimal.maxScale).contains(quantityScale))
@@ -44,6 +54,7 @@ public struct L2Book: Sendable {
         bids.removeAll()
         asks.removeAll()
         lastUpdateId = 0
+        lastSequence = 0
         integrity = .awaitingSnapshot
     }
 
@@ -53,14 +64,18 @@ public struct L2Book: Sendable {
     }
 
     /// A snapshot has been loaded into the ladders: the book is verified unless it is crossed.
-    public mutating func snapshotApplied(updateId: UInt64) {
+    /// `sequence` is its cross sequence (0 when the venue sends none).
+    public mutating func snapshotApplied(updateId: UInt64, sequence: UInt64 = 0) {
         lastUpdateId = updateId
+        lastSequence = sequence
         integrity = isCrossed ? .broken(.crossed) : .verified
     }
 
-    /// After a diff: records its id and checks the book is not crossed.
-    public mutating func diffApplied(updateId: UInt64) {
+    /// After a diff: records its id (and its cross sequence, when it carries one) and checks the
+    /// book is not crossed.
+    public mutating func diffApplied(updateId: UInt64, sequence: UInt64 = 0) {
         lastUpdateId = updateId
+        if sequence != 0 { lastSequence = sequence }
         if isCrossed, integrity == .verified { integrity = .broken(.crossed) }
     }
 

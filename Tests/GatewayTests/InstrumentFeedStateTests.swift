@@ -52,6 +52,58 @@ import Venues
         #expect(applied > 50 && checked > 400, "\(applied) diffs applied, \(checked) entries checked")
     }
 
+    /// Bybit numbers each topic's messages on its own (`u`) but shares its cross sequence (`seq`,
+    /// the tickers' `cs`) across topics. On the recorded perpetual streams (tickers and
+    /// orderbook.200 interleaved as they came), the entry's top is the ticker's while its `cs` is
+    /// the newest and the book's after a later delta. Ordered against `u` the ticker always looked
+    /// newer: its out-of-date sizes (now and then prices) stayed on top after 56–124 of each
+    /// stream's ~400 deltas, until the next ticker.
+    @Test(arguments: ["perp-BTCUSDT", "perp-DOGEUSDT", "perp-ETHUSDT", "perp-SOLUSDT"])
+    func bybitQuotesAreOrderedByTheCrossSequence(stream: String) throws {
+        let source = SourceId(exchange: .bybit, market: .perp)
+        let instrument = Instrument(
+            symbol: SymbolId(0), source: source, exchangeSymbol: "X", tickSize: try Price("0.00000001"), stepSize: try Quantity("0.00000001"),
+            minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
+        let feed = DepthFeed(source: source)
+        var state = InstrumentFeedState(instrument: instrument, slot: 0, feed: feed)
+        var quoteFeed = QuoteFeed(source: source)
+        var depth = DepthMessage()
+        var quote = TopOfBookQuote()
+        var quoteNewer = 0
+        var bookNewer = 0
+        var outOfDateQuotes = 0
+        for frame in try Fixtures.lines("bybit/replay/\(stream)/stream.jsonl") {
+            try frame.withUnsafeBytes { bytes in
+                if try feed.read(bytes, depth: &depth, quote: &quote) == .depth {
+                    let action = state.sync.diffReceived(depth)
+                    guard case .applied = action else {
+                        Issue.record("\(stream): a recorded message was not applied: \(action)")
+                        return
+                    }
+                } else if try quoteFeed.parse(bytes, into: &quote) {
+                    state.quote = (
+                        BookLevel(price: try quote.bidPrice.mantissa(atScale: state.priceScale), quantity: try quote.bidQuantity.mantissa(atScale: state.quantityScale)),
+                        BookLevel(price: try quote.askPrice.mantissa(atScale: state.priceScale), quantity: try quote.askQuantity.mantissa(atScale: state.quantityScale)),
+                        quote.updateId
+                    )
+                }
+            }
+            guard let quoted = state.quote, state.sync.withBook({ $0.isVerified }) else { continue }
+            let book = state.sync.withBook { (bid: $0.bids.level(0), ask: $0.asks.level(0), sequence: $0.lastSequence) }
+            let entry = state.snapshot(receivedNanos: 1)
+            let top = (bid: entry.bids[0], ask: entry.asks[0])
+            if quoted.updateId >= book.sequence {
+                quoteNewer += 1
+                #expect(top == (quoted.bid, quoted.ask), "\(stream): cs \(quoted.updateId) ≥ seq \(book.sequence)")
+            } else {
+                bookNewer += 1
+                #expect(top == (book.bid, book.ask), "\(stream): seq \(book.sequence) > cs \(quoted.updateId)")
+                if (quoted.bid, quoted.ask) != (book.bid, book.ask) { outOfDateQuotes += 1 }
+            }
+        }
+        #expect(quoteNewer > 100 && bookNewer > 300 && outOfDateQuotes > 50, "\(quoteNewer) quote-newer, \(bookNewer) book-newer (\(outOfDateQuotes) with another top)")
+    }
+
     /// The reference: the quote on top when at least as recent as the book, then the book's levels
     /// strictly behind it, best first, eight a side in all.
     static func entry(

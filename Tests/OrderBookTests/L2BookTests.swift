@@ -14,6 +14,21 @@ import Testing
         return book
     }
 
+    /// Quotes from the venue's other channels are ordered against the cross sequence where the
+    /// venue sends one (a diff without one keeps the last), else against the update id.
+    @Test func orderingIdIsTheCrossSequenceWhereThereIsOne() throws {
+        var book = try book()
+        #expect(book.lastSequence == 0 && book.orderingId == 7, "no cross sequence: the update id")
+        book.snapshotApplied(updateId: 18_521_288, sequence: 7_961_638_724)
+        #expect(book.orderingId == 7_961_638_724)
+        book.diffApplied(updateId: 18_521_289, sequence: 7_961_638_900)
+        #expect(book.lastUpdateId == 18_521_289 && book.orderingId == 7_961_638_900)
+        book.diffApplied(updateId: 18_521_290)
+        #expect(book.orderingId == 7_961_638_900, "a diff without a sequence keeps the last")
+        book.reset()
+        #expect(book.lastSequence == 0 && book.orderingId == 0)
+    }
+
     @Test func laddersKeepBestFirst() throws {
         var book = try book()
         #expect(book.isVerified)

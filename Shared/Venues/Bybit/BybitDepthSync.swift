@@ -10,16 +10,13 @@ public struct BybitDepthSync: DepthSynchronizer {
     public private(set) var book: L2Book
 
     public func withBook<Result>(_ body: (borrowing L2Book) -> Result) -> Result { body(book) }
-    private var lastSequence: UInt64 = 0
 
     public init(priceScale: Int, quantityScale: Int) {
         book = L2Book(priceScale: priceScale, quantityScale: quantityScale)
     }
 
     public mutating func snapshotReceived(_ snapshot: borrowing DepthMessage) -> BookFault? {
-        let fault = book.replace(with: snapshot)
-        lastSequence = snapshot.sequence
-        return fault
+        book.replace(with: snapshot)
     }
 
     public mutating func diffReceived(_ diff: borrowing DepthMessage) -> DepthSyncAction {
@@ -32,11 +29,11 @@ public struct BybitDepthSync: DepthSynchronizer {
         guard diff.finalUpdateId == last + 1 else {
             return fail(.gap(expected: last + 1, was: diff.finalUpdateId))
         }
-        guard diff.sequence == 0 || diff.sequence > lastSequence else {
-            return fail(.gap(expected: lastSequence + 1, was: diff.sequence))
+        // `seq` is shared with the venue's other topics: it rises, with gaps.
+        guard diff.sequence == 0 || diff.sequence > book.lastSequence else {
+            return fail(.gap(expected: book.lastSequence + 1, was: diff.sequence))
         }
         if let fault = book.applyInSequence(diff) { return .resyncNeeded(fault) }
-        lastSequence = diff.sequence
         return .applied
     }
 

@@ -14,7 +14,7 @@ extension L2Book {
     public mutating func load(snapshot: borrowing DepthMessage) throws(BookFault) {
         reset()
         try apply(snapshot)
-        snapshotApplied(updateId: snapshot.finalUpdateId)
+        snapshotApplied(updateId: snapshot.finalUpdateId, sequence: snapshot.sequence)
     }
 }
 
@@ -40,7 +40,7 @@ extension L2Book {
             invalidate(error)
             return error
         }
-        diffApplied(updateId: diff.finalUpdateId)
+        diffApplied(updateId: diff.finalUpdateId, sequence: diff.sequence)
         return brokenFault
     }
 
