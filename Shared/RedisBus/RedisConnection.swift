@@ -51,6 +51,9 @@ public final class RedisConnection {
             redisFree(created)
             throw .connectionFailed(endpoint: configuration.endpoint.description, detail: detail)
         }
+        // hiredis opens its socket without close-on-exec (libpq sets it on its own): a process
+        // started meanwhile must not keep this connection open.
+        _ = fcntl(created.pointee.fd, F_SETFD, FD_CLOEXEC)
         redisSetTimeout(created, timeval(millis: configuration.commandTimeoutMillis))
         context = created
         do {
