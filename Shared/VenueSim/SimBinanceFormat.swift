@@ -53,8 +53,8 @@ struct SimBinanceFormat: SimWireFormat {
     }
 }
 
-/// Bybit v5: WS order-book snapshot/delta, linear tickers (top of book + funding), spot
-/// `orderbook.1` as top of book.
+/// Bybit v5: WS order-book snapshot/delta, `orderbook.1` as top of book on both markets, linear
+/// tickers (funding, mark, best levels) as the funding frame.
 struct SimBybitFormat: SimWireFormat {
     let source: SourceId
     var snapshotOnSubscribe: Bool { true }
@@ -68,19 +68,11 @@ struct SimBybitFormat: SimWireFormat {
     }
 
     func topOfBook(_ book: SimVenueBook, timeMillis: Int64, fundingRate: Double) -> [UInt8] {
-        let i = book.instrument
         let bid = book.bestBid ?? .empty
         let ask = book.bestAsk ?? .empty
-        if source.market == .spot {
-            return self.book(
-                book, type: "snapshot", topic: "orderbook.1.\(i.exchangeSymbol)", bids: [(bid.price, bid.quantity)],
-                asks: [(ask.price, ask.quantity)], u: book.messageCount, timeMillis: timeMillis)
-        }
-        let mid = (bid.price + ask.price) / 2
-        let next = (timeMillis / 28_800_000 + 1) * 28_800_000
-        return Array(
-            #"{"topic":"tickers.\#(i.exchangeSymbol)","type":"snapshot","data":{"symbol":"\#(i.exchangeSymbol)","markPrice":"\#(SimText.fixed(mid, i.priceScale))","indexPrice":"\#(SimText.fixed(mid, i.priceScale))","fundingIntervalHour":"8","nextFundingTime":"\#(next)","fundingRate":"\#(SimText.rate(fundingRate))","bid1Price":"\#(SimText.fixed(bid.price, i.priceScale))","bid1Size":"\#(SimText.fixed(bid.quantity, i.quantityScale))","ask1Price":"\#(SimText.fixed(ask.price, i.priceScale))","ask1Size":"\#(SimText.fixed(ask.quantity, i.quantityScale))"},"cs":\#(book.sequence),"ts":\#(timeMillis)}"#
-                .utf8)
+        return self.book(
+            book, type: "snapshot", topic: "orderbook.1.\(book.instrument.exchangeSymbol)", bids: [(bid.price, bid.quantity)],
+            asks: [(ask.price, ask.quantity)], u: book.messageCount, timeMillis: timeMillis)
     }
 
     func depthUpdate(_ book: SimVenueBook, changes: [SimLevelChange], timeMillis: Int64) -> [UInt8] {
@@ -105,5 +97,15 @@ struct SimBybitFormat: SimWireFormat {
         return Array(#"{"retCode":0,"retMsg":"OK","result":{"category":"\#(category)","list":[\#(list.joined(separator: ","))],"nextPageCursor":""},"time":\#(timeMillis)}"#.utf8)
     }
 
-    func funding(_ book: SimVenueBook, rate: Double, nextSettlementMillis: Int64, timeMillis: Int64) -> [UInt8]? { nil }
+    /// Linear tickers: funding, mark and index, and the best levels as Bybit sends them.
+    func funding(_ book: SimVenueBook, rate: Double, nextSettlementMillis: Int64, timeMillis: Int64) -> [UInt8]? {
+        guard source.market == .perp else { return nil }
+        let i = book.instrument
+        let bid = book.bestBid ?? .empty
+        let ask = book.bestAsk ?? .empty
+        let mid = (bid.price + ask.price) / 2
+        return Array(
+            #"{"topic":"tickers.\#(i.exchangeSymbol)","type":"snapshot","data":{"symbol":"\#(i.exchangeSymbol)","markPrice":"\#(SimText.fixed(mid, i.priceScale))","indexPrice":"\#(SimText.fixed(mid, i.priceScale))","fundingIntervalHour":"8","nextFundingTime":"\#(nextSettlementMillis)","fundingRate":"\#(SimText.rate(rate))","bid1Price":"\#(SimText.fixed(bid.price, i.priceScale))","bid1Size":"\#(SimText.fixed(bid.quantity, i.quantityScale))","ask1Price":"\#(SimText.fixed(ask.price, i.priceScale))","ask1Size":"\#(SimText.fixed(ask.quantity, i.quantityScale))"},"cs":\#(book.sequence),"ts":\#(timeMillis)}"#
+                .utf8)
+    }
 }

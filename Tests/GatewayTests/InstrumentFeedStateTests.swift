@@ -52,12 +52,14 @@ import Venues
         #expect(applied > 50 && checked > 400, "\(applied) diffs applied, \(checked) entries checked")
     }
 
-    /// Bybit numbers each topic's messages on its own (`u`) but shares its cross sequence (`seq`,
-    /// the tickers' `cs`) across topics. On the recorded perpetual streams (tickers and
-    /// orderbook.200 interleaved as they came), the entry's top is the ticker's while its `cs` is
-    /// the newest and the book's after a later delta. Ordered against `u` the ticker always looked
-    /// newer: its out-of-date sizes (now and then prices) stayed on top after 56–124 of each
-    /// stream's ~400 deltas, until the next ticker.
+    /// Bybit numbers each topic's messages on its own (`u`) but shares its cross sequence (`seq`;
+    /// `cs` on tickers) across topics: a quote (`orderbook.1`, whose frames these recordings lack,
+    /// carries `seq` like the tickers' `cs`) is ordered against the book by it. On the recorded
+    /// perpetual streams (tickers and orderbook.200 interleaved as they came), with each merged
+    /// ticker's best levels as the quote, the entry's top is the quote's while its sequence is
+    /// the newest and the book's after a later delta. Ordered against `u` a quote always looked
+    /// newer: out-of-date sizes (now and then prices) stayed on top after 56–124 of each stream's
+    /// ~400 deltas, until the next quote.
     @Test(arguments: ["perp-BTCUSDT", "perp-DOGEUSDT", "perp-ETHUSDT", "perp-SOLUSDT"])
     func bybitQuotesAreOrderedByTheCrossSequence(stream: String) throws {
         let source = SourceId(exchange: .bybit, market: .perp)
@@ -66,7 +68,8 @@ import Venues
             minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
         let feed = DepthFeed(source: source)
         var state = InstrumentFeedState(instrument: instrument, slot: 0, feed: feed)
-        var quoteFeed = QuoteFeed(source: source)
+        var tickers = BybitTickerState()
+        var ticker = BybitTicker()
         var depth = DepthMessage()
         var quote = TopOfBookQuote()
         var quoteNewer = 0
@@ -80,13 +83,17 @@ import Venues
                         Issue.record("\(stream): a recorded message was not applied: \(action)")
                         return
                     }
-                } else if try quoteFeed.parse(bytes, into: &quote) {
-                    state.quote = (
-                        BookLevel(price: try quote.bidPrice.mantissa(atScale: state.priceScale), quantity: try quote.bidQuantity.mantissa(atScale: state.quantityScale)),
-                        BookLevel(price: try quote.askPrice.mantissa(atScale: state.priceScale), quantity: try quote.askQuantity.mantissa(atScale: state.quantityScale)),
-                        quote.updateId
-                    )
+                    return
                 }
+                try BybitTickerParser.parse(bytes, into: &ticker)
+                tickers.received(ticker)
+                let merged = tickers.current
+                guard let bid = merged.bidPrice, let ask = merged.askPrice, let bidSize = merged.bidSize, let askSize = merged.askSize else { return }
+                state.quote = (
+                    BookLevel(price: try bid.mantissa(atScale: state.priceScale), quantity: try bidSize.mantissa(atScale: state.quantityScale)),
+                    BookLevel(price: try ask.mantissa(atScale: state.priceScale), quantity: try askSize.mantissa(atScale: state.quantityScale)),
+                    merged.crossSequence
+                )
             }
             guard let quoted = state.quote, state.sync.withBook({ $0.isVerified }) else { continue }
             let book = state.sync.withBook { (bid: $0.bids.level(0), ask: $0.asks.level(0), sequence: $0.lastSequence) }

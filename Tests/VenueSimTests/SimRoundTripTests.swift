@@ -17,14 +17,10 @@ import Venues
             var funding = FundingUpdate()
             switch (source.exchange, source.market) {
             case (.binance, _): try BinanceTopOfBookParser.parse(raw, into: &quote)
-            case (.bybit, .spot):
+            case (.bybit, _):
                 try BybitOrderBookParser.parse(raw, into: &depth)
                 #expect(depth.isTopOfBookOnly)
                 return (depth.bids[0].price, depth.asks[0].price)
-            case (.bybit, .perp):
-                var ticker = BybitTicker()
-                try BybitTickerParser.parse(raw, into: &ticker)
-                return (ticker.bidPrice!, ticker.askPrice!)
             case (.okx, _):
                 try OKXBooksParser.parse(raw, into: &depth)
                 #expect(depth.isTopOfBookOnly)
@@ -102,7 +98,12 @@ import Venues
                 case .okx: try OKXFundingParser.parse(raw, into: &funding)
                 case .gateio: try GateIOFundingParser.parseTickers(raw, into: &funding)
                 case .mexc: _ = try MEXCContractParser.parse(raw, quote: &quote, depth: &depth, funding: &funding)
-                case .bybit: Issue.record("Bybit funding rides on tickers")
+                case .bybit:
+                    var ticker = BybitTicker()
+                    try BybitTickerParser.parse(raw, into: &ticker)
+                    var state = BybitTickerState()
+                    state.received(ticker)
+                    funding = try #require(state.current.funding)
                 }
                 return funding.rate
             }

@@ -50,6 +50,32 @@ import Venues
         #expect(funding.rate == "0.0001" && funding.intervalMillis == 28_800_000 && funding.markPrice == "65117.44")
     }
 
+    /// On linear perpetuals the level-1 book is the top of book; tickers give funding only (their
+    /// bid1/ask1 come every 100 ms against the level-1 book's 10 ms).
+    @Test func linearTopOfBookIsTheLevelOneBookAndTickersGiveFunding() throws {
+        var feed = QuoteFeed(source: SourceId(exchange: .bybit, market: .perp))
+        var quote = TopOfBookQuote()
+        var fundingFrames = 0
+        for frame in try Fixtures.lines("bybit/replay/perp-BTCUSDT/tickers.jsonl") {
+            let complete = try frame.withUnsafeBytes { try feed.parse($0, into: &quote) }
+            #expect(!complete, "a ticker is not a quote")
+            if feed.frameCarriedFunding {
+                fundingFrames += 1
+                #expect(feed.funding.rate == "0.0001" && feed.funding.intervalMillis == 28_800_000)
+            }
+        }
+        #expect(fundingFrames > 0)
+        let level1 = Array(
+            #"{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1786310818200,"data":{"s":"BTCUSDT","b":[["65114.20","5.974"]],"a":[["65114.30","9.060"]],"u":8812345,"seq":753845000043},"cts":1786310818198}"#
+                .utf8)
+        let complete = try level1.withUnsafeBytes { try feed.parse($0, into: &quote) }
+        #expect(complete && !feed.frameCarriedFunding)
+        #expect(quote.bidPrice == "65114.20" && quote.bidQuantity == "5.974" && quote.askPrice == "65114.30" && quote.askQuantity == "9.060")
+        #expect(quote.updateId == 753_845_000_043, "the cross sequence, which orderbook.50 shares")
+        #expect(String(decoding: level1[quote.symbol], as: UTF8.self) == "BTCUSDT")
+        #expect(BybitSubscriptions(market: .perp).topics(exchangeSymbol: "BTCUSDT") == ["orderbook.1.BTCUSDT", "orderbook.50.BTCUSDT", "tickers.BTCUSDT"])
+    }
+
     /// Replays each recorded book: no gaps, the manifest's final state, and for linear perps every
     /// ticker bid1/ask1 inside the book's window equal to the book at an adjacent sequence:
     /// 755 of 755 (ticker `cs` never equals a book `seq`, so "adjacent" means the last book

@@ -16,12 +16,11 @@ public struct BybitSubscriptions: VenueSubscriptions {
             clientPingIntervalMillis: 20_000, idleTimeoutMillis: 60_000)
     }
 
-    /// Linear tickers carry bid1/ask1 and funding; spot tickers carry neither, so spot uses the
-    /// level-1 book as its top of book.
+    /// The level-1 book is the top of book on both markets (pushed every 10 ms; linear tickers
+    /// carry bid1/ask1 only every 100 ms); linear tickers are subscribed for their funding.
     public func topics(exchangeSymbol: String) -> [String] {
-        market == .spot
-            ? ["orderbook.1.\(exchangeSymbol)", "orderbook.\(depth).\(exchangeSymbol)"]
-            : ["tickers.\(exchangeSymbol)", "orderbook.\(depth).\(exchangeSymbol)"]
+        let books = ["orderbook.1.\(exchangeSymbol)", "orderbook.\(depth).\(exchangeSymbol)"]
+        return market == .spot ? books : books + ["tickers.\(exchangeSymbol)"]
     }
 
     public func subscribeFrames(_ topics: [String], nowMillis: Int64) -> [String] {

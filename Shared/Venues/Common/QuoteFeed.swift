@@ -1,8 +1,9 @@
 import DraizerCore
 
 /// Each source's top-of-book channel read into `TopOfBookQuote`s: Binance bookTicker, Bybit
-/// `orderbook.1` (spot) and linear tickers (merged, since deltas carry only changed fields), OKX
-/// `bbo-tbt`, Gate.io book tickers, MEXC aggregated book tickers (protobuf) and contract tickers.
+/// `orderbook.1`, OKX `bbo-tbt`, Gate.io book tickers, MEXC aggregated book tickers (protobuf)
+/// and contract tickers. Bybit linear tickers are read for funding only (merged, since deltas
+/// carry only changed fields): their bid1/ask1 come every 100 ms, the level-1 book's every 10 ms.
 ///
 /// Threading: one owner (a gateway connection's event loop); keeps per-symbol state for Bybit.
 public struct QuoteFeed: Sendable {
@@ -47,26 +48,24 @@ public struct QuoteFeed: Sendable {
             }
             try QuoteFeed.quote(fromBookShaped: depth, into: &quote)
         case (.bybit, .perp):
-            try BybitTickerParser.parse(frame, into: &bybit)
+            // The level-1 book is the top of book (every 10 ms); linear tickers (every 100 ms) are
+            // read for their funding only.
+            do throws(VenueParseError) {
+                try BybitTickerParser.parse(frame, into: &bybit)
+            } catch .unsupportedMessage {
+                try BybitOrderBookParser.parse(frame, into: &depth)
+                try QuoteFeed.quote(fromBookShaped: depth, into: &quote)
+                return true
+            }
             let slot = try symbols.findOrInsert(UnsafeRawBufferPointer(rebasing: frame[bybit.symbol]))
             if slot == tickers.count { tickers.append(BybitTickerState()) }
             tickers[slot].received(bybit)
-            let merged = tickers[slot].current
-            if bybit.fundingRate != nil || bybit.nextFundingTimeMillis != nil, var update = merged.funding {
+            if bybit.fundingRate != nil || bybit.nextFundingTimeMillis != nil, var update = tickers[slot].current.funding {
                 update.symbol = bybit.symbol
                 funding = update
                 frameCarriedFunding = true
             }
-            guard let bid = merged.bidPrice, let ask = merged.askPrice else { return false }
-            quote = TopOfBookQuote()
-            quote.symbol = bybit.symbol
-            quote.updateId = merged.crossSequence
-            quote.bidPrice = bid
-            quote.bidQuantity = merged.bidSize ?? .zero
-            quote.askPrice = ask
-            quote.askQuantity = merged.askSize ?? .zero
-            quote.eventTimeMillis = merged.timeMillis
-            try quote.validate()
+            return false
         case (.gateio, _):
             try GateIOTickerParser.parse(frame, into: &quote)
         case (.mexc, .spot):
