@@ -149,9 +149,12 @@ public final class SpreadDetector {
         for key in holdingFundingBps.indices { updateHoldingFunding(key) }
     }
 
+    /// The spot→perp edge's funding estimate. Out-of-date funding never adds to an edge (the rate
+    /// paid now is unknown): a cost it showed still counts, income does not.
     private func updateHoldingFunding(_ key: Int) {
-        holdingFundingBps[key] = SpreadMath.fundingBps(
+        let estimate = SpreadMath.fundingBps(
             ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
+        holdingFundingBps[key] = isOutOfDate(key) ? min(estimate, 0) : estimate
     }
 
     /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h. Returns
@@ -175,14 +178,15 @@ public final class SpreadDetector {
     public static let fundingGraceMillis: Int64 = 5 * 60 * 1000
 
     /// Marks out of date the funding whose settlement passed over `fundingGraceMillis` before
-    /// `wallMillis` with no new rate since: no carry is signalled on it until a new rate comes
-    /// (the spot→perp spread edge keeps it as its estimate). Returns the perpetuals newly out of
+    /// `wallMillis` with no new rate since: no carry is signalled on it until a new rate comes,
+    /// and the spot→perp spread edge keeps it only as a cost. Returns the perpetuals newly out of
     /// date. Off the hot path: the service calls it about once a second.
     public func expireFunding(wallMillis: Int64) -> [(symbol: SymbolId, source: SourceId)] {
         var expired: [(SymbolId, SourceId)] = []
         for key in fundingNextMillis.indices where !isOutOfDate(key) && fundingNextMillis[key] > 0 {
             guard wallMillis - fundingNextMillis[key] > Self.fundingGraceMillis else { continue }
             fundingAnnual[key] = -.infinity
+            updateHoldingFunding(key)
             expired.append((SymbolId(key / SourceId.count), SourceId(rawValue: UInt8(key % SourceId.count))!))
         }
         return expired

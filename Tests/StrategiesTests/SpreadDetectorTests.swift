@@ -402,6 +402,44 @@ import Testing
         #expect(Self.carrySignals(detector) == 1)
     }
 
+    /// Out-of-date funding adds nothing to a spot→perp edge (the rate paid now is unknown), but a
+    /// cost it showed still counts; a new rate restores the estimate. Binance spot ask 65,000,
+    /// OKX perp bid 20 or 36 bps above; 15 bps of fees; ±0.1 % per 8 h = ±10 bps over 8 h held.
+    @Test func outOfDateFundingIsNoIncomeOnASpotPerpEdge() throws {
+        let shm = try SpreadDetectorTests.Store()
+        var config = DetectorConfig()
+        config.cooldownMillis = 0
+        let detector = SpreadDetector(store: shm.store, universe: try SpreadDetectorTests.universe(), config: config)
+        func spreadNet() -> Double? {
+            var net: Double?
+            detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { record in
+                if record.strategyKind == .spotPerp, record.buy == SpreadDetectorTests.binanceSpot { net = record.netBps }
+            }
+            return net
+        }
+        let wallMillis = WallClock.now() / 1_000_000
+        let settled = wallMillis - 6 * 60 * 1000
+        func fund(_ rate: Double, next: Int64) {
+            detector.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: rate, intervalHours: 8, nextSettlementMillis: next)
+        }
+        shm.publish(SpreadDetectorTests.binanceSpot, bid: 6_499_900, ask: 6_500_000)
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_513_000, ask: 6_513_100)
+        fund(0.001, next: settled)
+        #expect(abs((spreadNet() ?? 0) - 15) < 0.01, "20 − 15 + 10 while the rate is current")
+        #expect(detector.expireFunding(wallMillis: wallMillis).count == 1)
+        #expect(spreadNet() == nil, "20 − 15: no unknown income")
+        detector.apply(config)
+        #expect(spreadNet() == nil, "a set keeps it out of date")
+
+        shm.publish(SpreadDetectorTests.okxPerp, bid: 6_523_400, ask: 6_523_500)
+        fund(-0.001, next: settled)
+        #expect(abs((spreadNet() ?? 0) - 11) < 0.01, "36 − 15 − 10")
+        _ = detector.expireFunding(wallMillis: wallMillis)
+        #expect(abs((spreadNet() ?? 0) - 11) < 0.01, "the cost still counts")
+        fund(0.001, next: wallMillis + 3_600_000)
+        #expect(abs((spreadNet() ?? 0) - 31) < 0.01, "a new rate: 36 − 15 + 10")
+    }
+
     /// A reload's new detector keeps the funding it knew and the cooldowns of signals just made:
     /// it neither waits for every rate again nor repeats a carry signal (not held by a track).
     @Test func aReloadKeepsFundingAndCooldowns() throws {
