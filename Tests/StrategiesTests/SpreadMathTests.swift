@@ -184,7 +184,8 @@ import Testing
     }
 
     /// The three orders, each rounded down to its pair's step, fees taken from what each
-    /// receives; the dust left by rounding counts as lost.
+    /// receives; the dust left by rounding counts as lost, and of the 16 first quantities from
+    /// the largest down (a step apart) the most profitable one is taken.
     @Test func ordersRespectStepsAndMinimums() throws {
         let first = TriangularMath.Quote(bid: 50_000, bidSize: 1, ask: 50_010, askSize: 1)
         let cross = TriangularMath.Quote(bid: 0.06, bidSize: 10, ask: 0.0601, askSize: 10)
@@ -198,23 +199,28 @@ import Testing
         let forward = TriangularMath.evaluate(first: first, second: second, cross: cross, feeBps: 10, maxNotional: 10_000)
         let orders = try #require(
             TriangularMath.execute(forward, first: first, second: second, cross: cross, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)))
-        // 10,000 / 50,010 = 0.1999600… → 0.19996 BTC; × 0.999 / 0.0601 = 3.32379… → 3.3237 ETH;
-        // × 0.999 = 3.32037… → 3.3203 ETH sold at 3,020, less the fee.
-        #expect(abs(orders.firstQuantity - 0.19996) < 1e-12 && abs(orders.crossQuantity - 3.3237) < 1e-12)
-        #expect(abs(orders.secondQuantity - 3.3203) < 1e-12)
-        #expect(abs(orders.spent - 0.19996 * 50_010) < 1e-9 && abs(orders.received - 3.3203 * 3_020 * 0.999) < 1e-9)
-        #expect(abs(orders.netBps - 17.2791) < 0.0001, "17.79 bps at the best prices, 17.28 after rounding")
+        // The largest, 10,000 / 50,010 = 0.1999600… → 0.19996 BTC, buys 3.32379… → 3.3237 ETH and
+        // sells 3.32037… → 3.3203: 17.2791 USDT, 17.28 bps. 15 steps less, 0.19981 BTC buys
+        // 0.19981 × 0.999 / 0.0601 = 3.32134… → 3.3213 ETH and sells 3.31797… → 3.3179 at 3,020,
+        // less the fee: 17.5398 USDT, the most of the 16.
+        #expect(abs(orders.firstQuantity - 0.19981) < 1e-12 && abs(orders.crossQuantity - 3.3213) < 1e-12)
+        #expect(abs(orders.secondQuantity - 3.3179) < 1e-12)
+        #expect(abs(orders.spent - 0.19981 * 50_010) < 1e-9 && abs(orders.received - 3.3179 * 3_020 * 0.999) < 1e-9)
+        #expect(abs(orders.profit - 17.539842) < 1e-6 && orders.profit > 3.3203 * 3_020 * 0.999 - 0.19996 * 50_010)
+        #expect(abs(orders.netBps - 17.5530) < 0.0001, "17.79 bps at the best prices, 17.55 after rounding (17.28 at the largest)")
         #expect(orders.netBps < forward.netBps)
 
-        // Reverse: 10,000 / 3,021 → 3.3101 ETH; × 0.999 → 3.3067 sold for BTC at 0.0606;
-        // × 0.999 → 0.20018 BTC sold at 50,000.
+        // Reverse: of 10,000 / 3,021 → 3.3101 ETH down, 3.3087 ETH; × 0.999 → 3.3053 sold for
+        // BTC at 0.0606; × 0.999 → 0.20010 BTC sold at 50,000 (a loss at 10 bps fees, 0.59 USDT,
+        // the smallest: 0.82 at the largest).
         let rich = TriangularMath.Quote(bid: 0.0606, bidSize: 10, ask: 0.0607, askSize: 10)
         let reverse = TriangularMath.evaluate(first: first, second: second, cross: rich, feeBps: 10, maxNotional: 10_000)
         let back = try #require(
             TriangularMath.execute(reverse, first: first, second: second, cross: rich, feeBps: 10, limits: (btcUSDT, ethUSDT, ethBTC)))
-        #expect(abs(back.secondQuantity - 3.3101) < 1e-12 && abs(back.crossQuantity - 3.3067) < 1e-12)
-        #expect(abs(back.firstQuantity - 0.20018) < 1e-12)
-        #expect(abs(back.received - 0.20018 * 50_000 * 0.999) < 1e-9 && abs(back.spent - 3.3101 * 3_021) < 1e-9)
+        #expect(abs(back.secondQuantity - 3.3087) < 1e-12 && abs(back.crossQuantity - 3.3053) < 1e-12)
+        #expect(abs(back.firstQuantity - 0.20010) < 1e-12)
+        #expect(abs(back.received - 0.20010 * 50_000 * 0.999) < 1e-9 && abs(back.spent - 3.3087 * 3_021) < 1e-9)
+        #expect(abs(back.profit + 0.5877) < 1e-6)
 
         // An order below its pair's minimum value (ETH-BTC: 1 BTC here) makes no cycle.
         let large = rules(step: 0.0001, minNotional: 1)
