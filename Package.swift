@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ServiceKit", "TestSupport", "DraizerCore", "draizer", "venue-sim"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit"]),
+            name: "IntegrationTests", dependencies: ["RedisBus", "PostgresStore", "DraizerCore", "ServiceKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

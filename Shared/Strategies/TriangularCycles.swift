@@ -115,10 +115,10 @@ public enum TriangularMath {
         // The first order's quantity in steps of its pair (forward: A on A-Q; reverse: B on B-Q).
         let opening = result.forward ? (price: first.ask, step: limits.first.stepBase) : (price: second.ask, step: limits.second.stepBase)
         let largest = SpreadMath.roundDown(result.startAmount / opening.price, toStep: opening.step)
-        let stepped = opening.step > 0
         var best: Execution?
-        for candidate in 0..<(stepped ? sizeCandidates : 1) {
-            let quantity = stepped ? largest - Double(candidate) * opening.step : largest
+        // A pair without a step has one candidate: the largest.
+        for candidate in 0..<(opening.step > 0 ? sizeCandidates : 1) {
+            let quantity = largest - Double(candidate) * opening.step
             guard quantity > 0 else { break }
             let orders: Execution
             if result.forward {

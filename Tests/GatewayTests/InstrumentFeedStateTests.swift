@@ -15,9 +15,7 @@ import Venues
     @Test(arguments: ["binance/replay/spot-NKNUSDT", "binance/replay/perp-SUSHIUSDT"])
     func entriesFollowTheQuoteAndTheBook(directory: String) throws {
         let source = SourceId(exchange: .binance, market: directory.contains("/perp-") ? .perp : .spot)
-        let instrument = Instrument(
-            symbol: SymbolId(0), source: source, exchangeSymbol: "X", tickSize: try Price("0.00000001"), stepSize: try Quantity("0.00000001"),
-            minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
+        let instrument = try Self.instrument(source)
         var state = InstrumentFeedState(instrument: instrument, slot: 0, feed: DepthFeed(source: source))
         var message = DepthMessage()
         try Fixtures.bytes("\(directory)/depth-snapshot.json").withUnsafeBytes { try BinanceDepthParser.parseSnapshot($0, into: &message) }
@@ -63,9 +61,7 @@ import Venues
     @Test(arguments: ["perp-BTCUSDT", "perp-DOGEUSDT", "perp-ETHUSDT", "perp-SOLUSDT"])
     func bybitQuotesAreOrderedByTheCrossSequence(stream: String) throws {
         let source = SourceId(exchange: .bybit, market: .perp)
-        let instrument = Instrument(
-            symbol: SymbolId(0), source: source, exchangeSymbol: "X", tickSize: try Price("0.00000001"), stepSize: try Quantity("0.00000001"),
-            minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
+        let instrument = try Self.instrument(source)
         let feed = DepthFeed(source: source)
         var state = InstrumentFeedState(instrument: instrument, slot: 0, feed: feed)
         var tickers = BybitTickerState()
@@ -109,6 +105,13 @@ import Venues
             }
         }
         #expect(quoteNewer > 100 && bookNewer > 300 && outOfDateQuotes > 50, "\(quoteNewer) quote-newer, \(bookNewer) book-newer (\(outOfDateQuotes) with another top)")
+    }
+
+    /// An instrument on an 8-decimal grid (the entry's minimum scale).
+    static func instrument(_ source: SourceId) throws -> Instrument {
+        Instrument(
+            symbol: SymbolId(0), source: source, exchangeSymbol: "X", tickSize: try Price("0.00000001"), stepSize: try Quantity("0.00000001"),
+            minQuantity: try Quantity("0.00000001"), minNotional: ExactDecimal(0), contractSize: ExactDecimal(1))
     }
 
     /// The reference: the quote on top when at least as recent as the book, then the book's levels

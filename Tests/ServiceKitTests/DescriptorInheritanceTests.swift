@@ -1,5 +1,6 @@
 import Foundation
 @testable import ServiceKit
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -10,11 +11,6 @@ import Glibc
 /// inherits none of them. A child holding a captured pipe's write end keeps the reader from ever
 /// seeing end of output; one holding a control socket keeps it alive after the service closed it.
 @Suite struct DescriptorInheritanceTests {
-    /// What `/proc/self/fd/N` points at in this process, e.g. `socket:[1234]` or `pipe:[5678]`.
-    static func target(_ descriptor: Int32) -> String? {
-        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
-    }
-
     @Test func aStartedProcessInheritsNoControlSocketAndNoCapturedPipe() throws {
         let path = "/tmp/drz-inherit-\(getpid()).sock"
         let server = try ControlSocketServer(path: path) { _ in "ok" }
@@ -26,14 +22,10 @@ import Glibc
 
         var ours: [String: String] = [:]
         for (name, descriptor) in [("listening socket", server.descriptor), ("client socket", client), ("captured pipe", output)] {
-            ours[name] = try #require(Self.target(descriptor), "no /proc entry for the \(name)")
+            ours[name] = try #require(InheritedDescriptors.target(descriptor), "no /proc entry for the \(name)")
         }
 
-        // The shell lists what it was started with, before opening anything itself.
-        let lister = try ChildProcess(
-            executable: "sh", arguments: ["-c", "for f in /proc/$$/fd/*; do readlink \"$f\"; done"], output: .pipe)
-        let inherited = Set(lister.readAll(timeoutMillis: 5000))
-        #expect(lister.wait() == 0)
+        let inherited = try #require(try InheritedDescriptors.ofAChild(), "the lister failed")
         #expect(inherited.contains { $0.hasPrefix("pipe:") }, "the lister's own stdout should be listed: \(inherited)")
         for (name, target) in ours.sorted(by: { $0.key < $1.key }) {
             #expect(!inherited.contains(target), "the \(name) (\(target)) leaked into a child: \(inherited.sorted())")
