@@ -190,11 +190,14 @@ enum DetectorView {
         let tracks = status["open_tracks"] as? [[String: Any]] ?? []
         lines.append("")
         lines.append("open tracks (\(tracks.count))")
-        lines.append(pad("symbol", 11) + pad("buy", 14) + pad("sell", 14) + pad("points", 8) + pad("net bps", 9) + "peak")
+        lines.append(
+            pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("points", 8) + pad("net bps", 9) + "peak")
         for track in tracks.prefix(10) {
+            // A cycle's track names its currencies in order where a spread's names its sell leg.
             lines.append(
-                pad(track["symbol"] as? String ?? "", 11) + pad(track["buy"] as? String ?? "", 14) + pad(track["sell"] as? String ?? "", 14)
-                    + pad("\(int(track["points"]))", 8) + pad(fixed(track["last_net_bps"]), 9) + fixed(track["peak_net_bps"]))
+                pad(track["strategy"] as? String ?? "", 15) + pad(track["symbol"] as? String ?? "", 11) + pad(track["buy"] as? String ?? "", 14)
+                    + pad(track["sell"] as? String ?? "", 19) + pad("\(int(track["points"]))", 8) + pad(fixed(track["last_net_bps"]), 9)
+                    + fixed(track["peak_net_bps"]))
         }
         return lines
     }

@@ -6,7 +6,7 @@ import Strategies
 import Synchronization
 
 /// The detector's evaluation thread: drains every gateway's notice ring, evaluates each update,
-/// hands opportunities to the executor ring and Redis, and follows each signalled spread.
+/// hands opportunities to the executor ring and Redis, and follows each signal to convergence.
 /// Other threads (control socket, signals) talk to it only through `requests` and read
 /// `statusText`.
 final class DetectorLoop: @unchecked Sendable {
@@ -56,7 +56,10 @@ final class DetectorLoop: @unchecked Sendable {
     private var universe: Universe
     private var detector: SpreadDetector
     private var tracker: SpreadTracker
+    /// Tracks' subjects by name: directions by "symbol|buy|sell", cycles by
+    /// "cross symbol|source|currencies in order".
     private var directionsByName: [String: Int] = [:]
+    private var cyclesByName: [String: TrackSubject] = [:]
     private var tickToDecision = LatencyHistogram()
     /// The same, by what the deciding frame carried: a best bid/ask, or depth (a diff re-prices
     /// many levels, and takes the gateway longer).
@@ -125,10 +128,10 @@ final class DetectorLoop: @unchecked Sendable {
             let now = MonotonicClock.now()
             let wallMillis = WallClock.now() / 1_000_000
             let recovery = tracker.recover(lines: journal.recentLines(wallMillis: wallMillis), now: now) {
-                self.directionsByName["\($0)|\($1)|\($2)"]
+                self.subject(strategy: $0, symbol: $1, buy: $2, sell: $3)
             }
             recoveredTracks = recovery.recovered
-            for track in tracker.open { detector.hold(direction: track.direction, true) }
+            for track in tracker.open { detector.hold(track.subject, true) }
             closeUnfollowed(recovery.closes, wallMillis: wallMillis)
         }
     }
@@ -138,6 +141,31 @@ final class DetectorLoop: @unchecked Sendable {
         for (position, direction) in detector.directions.enumerated() {
             directionsByName["\(universe.symbols[direction.symbol.index].name)|\(direction.buy.name)|\(direction.sell.name)"] = position
         }
+        cyclesByName = [:]
+        for (position, cycle) in detector.triangles.cycles.enumerated() {
+            for forward in [true, false] {
+                let name = "\(universe.symbols[cycle.cross.index].name)|\(cycle.source.name)|\(cyclePath(cycle, forward: forward))"
+                cyclesByName[name] = TrackSubject(kind: .triangular, index: position, forward: forward)
+            }
+        }
+    }
+
+    /// A cycle's currencies in order: forward Q→A→B→Q, reverse Q→B→A→Q.
+    private func cyclePath(_ cycle: TriangularCycle, forward: Bool) -> String {
+        let first = universe.symbols[cycle.first.index]
+        let second = universe.symbols[cycle.second.index]
+        let path = forward ? [first.quote, first.base, second.base, first.quote] : [first.quote, second.base, first.base, first.quote]
+        return path.joined(separator: ">")
+    }
+
+    /// A track's subject in today's universe, and its strategy, from its names (`strategy` nil:
+    /// a spread, as tracks were before they named one); nil when it is no longer traded.
+    private func subject(strategy: StrategyKind?, symbol: String, buy: String, sell: String) -> (TrackSubject, StrategyKind)? {
+        if strategy == .triangular { return cyclesByName["\(symbol)|\(buy)|\(sell)"].map { ($0, .triangular) } }
+        guard let position = directionsByName["\(symbol)|\(buy)|\(sell)"] else { return nil }
+        let kind = detector.directions[position].kind
+        if strategy == .fundingCarry { return kind == .spotPerp ? (TrackSubject(kind: .carry, index: position), .fundingCarry) : nil }
+        return (TrackSubject(kind: .spread, index: position), StrategyKind.for(kind))
     }
 
     // MARK: The loop
@@ -281,22 +309,13 @@ final class DetectorLoop: @unchecked Sendable {
         unpublishedSince = MonotonicClock.now()
     }
 
-    static func isSpread(_ record: OpportunityRecord) -> Bool {
-        record.strategy != StrategyKind.fundingCarry.rawValue && record.strategy != StrategyKind.triangular.rawValue
-    }
-
     private func publish(_ record: OpportunityRecord) {
         let wallMillis = record.wallNanos / 1_000_000
         let symbol = universe.symbols[Int(record.symbol)].name
         var legs: [(String, String)] = [("buy", record.buy?.name ?? "?"), ("sell", record.sell?.name ?? "?")]
-        if record.strategy == StrategyKind.triangular.rawValue {
-            let cycle = detector.triangles.cycles[Int(record.direction)]
-            // The currencies in order: forward Q→A→B→Q, reverse Q→B→A→Q.
-            let first = universe.symbols[cycle.first.index]
-            let second = universe.symbols[cycle.second.index]
-            let path = record.reserved == 1 ? [first.quote, first.base, second.base, first.quote] : [first.quote, second.base, first.base, first.quote]
-            legs.append(("cycle", path.joined(separator: ">")))
-        }
+        let path = record.strategy == StrategyKind.triangular.rawValue
+            ? cyclePath(detector.triangles.cycles[Int(record.direction)], forward: record.reserved == 1) : nil
+        if let path { legs.append(("cycle", path)) }
         let fields: [(String, String)] = [
             ("id", String(record.id)), ("ts_ms", String(wallMillis)), ("strategy", record.strategyKind?.name ?? "?"), ("symbol", symbol),
         ] + legs + [
@@ -311,12 +330,13 @@ final class DetectorLoop: @unchecked Sendable {
         let textFields: Set<String> = ["strategy", "symbol", "buy", "sell", "cycle"]
         recent.append("{" + fields.map { textFields.contains($0.0) ? "\"\($0.0)\":\"\($0.1)\"" : "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         if recent.count > 20 { recent.removeFirst(recent.count - 20) }
-        guard Self.isSpread(record) else { return }
-        let direction = detector.directions[Int(record.direction)]
-        if let event = tracker.opened(record, direction: direction, symbolName: symbol, now: MonotonicClock.now()) {
+        // A track names a cycle by its exchange and its currencies in order.
+        if let event = tracker.opened(
+            record, symbol: symbol, buy: record.buy?.name ?? "?", sell: path ?? record.sell?.name ?? "?", now: MonotonicClock.now())
+        {
             record_([event], wallMillis: wallMillis)
-        } else if !tracker.isOpen(direction: Int(record.direction)) {
-            detector.hold(direction: Int(record.direction), false)
+        } else if !tracker.isOpen(TrackSubject(record)) {
+            detector.hold(TrackSubject(record), false)
         }
     }
 
@@ -374,9 +394,9 @@ final class DetectorLoop: @unchecked Sendable {
                         + "settlement with no new rate; no carry signals on it until one comes")
             }
         }
-        let events = tracker.tick(now: now, wallMillis: wallMillis) { self.detector.reading(direction: $0, now: now) }
+        let events = tracker.tick(now: now, wallMillis: wallMillis) { self.detector.reading($0, now: now) }
         if !events.isEmpty {
-            for case .closed(let track, _) in events { detector.hold(direction: track.direction, false) }
+            for case .closed(let track, _) in events { detector.hold(track.subject, false) }
             record_(events, wallMillis: wallMillis)
         }
         if now >= nextStatus {
@@ -401,7 +421,6 @@ final class DetectorLoop: @unchecked Sendable {
     /// `--wait busy`: how often an idle detector rehearses the decision path.
     static let rehearsalIntervalNanos: Int64 = 50_000
 
-    /// A new universe: a fresh detector; open tracks follow their directions by name.
     /// The busy loop's rehearsal, or nil (logged: decisions after a quiet spell then run cold).
     private static func makeRehearsal(universe: Universe, config: DetectorConfig) -> DecisionRehearsal? {
         let rehearsal = DecisionRehearsal(universe: universe, config: config)
@@ -413,6 +432,7 @@ final class DetectorLoop: @unchecked Sendable {
         return rehearsal
     }
 
+    /// A new universe: a fresh detector; open tracks follow their subjects by name.
     private func reload(_ fresh: Universe) {
         let replaced = detector
         let oldUniverse = universe
@@ -425,18 +445,18 @@ final class DetectorLoop: @unchecked Sendable {
             rehearsalOutlet?.holder = rehearsal?.understudy
         }
         indexDirections()
-        let removed = tracker.remap { self.directionsByName["\($0.symbol)|\($0.buy)|\($0.sell)"] }
-        for track in tracker.open { detector.hold(direction: track.direction, true) }
+        let removed = tracker.remap { self.subject(strategy: $0.strategy, symbol: $0.symbol, buy: $0.buy, sell: $0.sell)?.0 }
+        for track in tracker.open { detector.hold(track.subject, true) }
         closeUnfollowed(removed, wallMillis: WallClock.now() / 1_000_000)
     }
 
-    /// Closes (file, Redis, log) the tracks that cannot be followed: their direction is not in the
-    /// universe (REMOVED), or another open track of it is followed (DUPLICATE).
+    /// Closes (file, Redis, log) the tracks that cannot be followed: their direction or cycle is not
+    /// in the universe (REMOVED), or another open track of it is followed (DUPLICATE).
     private func closeUnfollowed(_ closes: [SpreadTracker.Event], wallMillis: Int64) {
         guard !closes.isEmpty else { return }
         record_(closes, wallMillis: wallMillis)
         for case .closed(let track, let reason) in closes {
-            let why = reason == .duplicate ? "an earlier open track of its direction is followed" : "its direction is not in the universe"
+            let why = reason == .duplicate ? "an earlier open track of the same signal is followed" : "it is not in the universe"
             writeErrorLine("track \(track.id) \(track.symbol) \(track.buy) → \(track.sell) closed \(reason.rawValue): \(why)")
         }
     }
@@ -475,7 +495,7 @@ final class DetectorLoop: @unchecked Sendable {
         let counters = detector.counters
         let strategies = StrategyKind.allCases.map { "\"\($0.name)\":\(detector.enabledStrategies & (1 << UInt32($0.rawValue)) != 0)" }
         let tracks = tracker.open.map { track in
-            #"{"track":\#(track.id),"symbol":\#(track.symbol.jsonQuoted),"buy":\#(track.buy.jsonQuoted),"sell":\#(track.sell.jsonQuoted),"opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
+            #"{"track":\#(track.id),"strategy":"\#(track.strategy.name)","symbol":\#(track.symbol.jsonQuoted),"buy":\#(track.buy.jsonQuoted),"sell":\#(track.sell.jsonQuoted),"opened_ms":\#(track.openedWallMillis),"points":\#(track.points),"last_net_bps":\#(Self.number(track.lastNetBps)),"peak_net_bps":\#(Self.number(track.peakNetBps))}"#
         }
         let config = detector.config
         return #"{"directions":\#(detector.directions.count),"triangular_cycles":\#(detector.triangles.cycles.count),"updates":\#(counters.updates),"evaluations":\#(counters.evaluations),"emissions":\#(counters.emissions),"rejected":{"stale":\#(counters.stale),"unverified":\#(counters.unverified),"below_threshold":\#(counters.belowThreshold),"below_min_notional":\#(counters.belowMinNotional),"cooldown_or_tracked":\#(counters.cooldown),"paused":\#(counters.paused),"no_price":\#(counters.noPrice),"inconsistent":\#(counters.inconsistent)},"tick_to_decision_ns":{"count":\#(tickToDecision.count),"p50":\#(tickToDecision.percentileJSON(0.5)),"p99":\#(tickToDecision.percentileJSON(0.99)),"max":\#(tickToDecision.maximum)},"tick_to_decision_by_frame_ns":{"top_of_book":\#(Self.summary(tickAfterTopOfBook)),"depth":\#(Self.summary(tickAfterDepth))},"notice_age_at_pop_ns":\#(Self.summary(noticeAge)),"frame_to_pop_ns":{"p50":\#(frameToPop.percentileJSON(0.5)),"p99":\#(frameToPop.percentileJSON(0.99))},"pop_to_first_decision_ns":\#(Self.summary(popToFirstDecision)),"pop_to_decision_ns":{"p50":\#(popToDecision.percentileJSON(0.5)),"p99":\#(popToDecision.percentileJSON(0.99))},"loop_stalls":{"count":\#(stalls.count),"lost_ns":\#(stalls.lostNanos),"longest_ns":\#(stalls.longestNanos)},"tick_over_10us":\#(slowTicks.json),"executor_ring_full":\#(outlet.ringFull),"rehearsals":\#(rehearsals),"strategies":{\#(strategies.joined(separator: ","))},"config":{"entryBps":\#(config.entryBps),"exitBps":\#(config.exitBps),"maxNotional":\#(config.maxNotional),"maxPriceAgeMillis":\#(config.maxPriceAgeMillis),"cooldownMillis":\#(config.cooldownMillis),"holdingHours":\#(config.holdingHours),"carryMinAnnualRate":\#(config.carryMinAnnualRate),"carryHoldingHours":\#(config.carryHoldingHours),"carryEntryBps":\#(config.carryEntryBps)},"streams":\#(streams?.statusJSON ?? "null"),"funding":\#(funding?.statusJSON ?? "null"),"funding_out_of_date":\#(detector.fundingOutOfDateCount),"journal_errors":\#(journalErrors),"journal_last_error":\#(lastJournalError.isEmpty ? "null" : lastJournalError.jsonQuoted),"recovered_tracks":\#(recoveredTracks),"skipped_at_start":\#(skippedAtStart),"open_tracks":[\#(tracks.joined(separator: ","))],"recent":[\#(recent.reversed().joined(separator: ","))]}"#

@@ -3,7 +3,7 @@ import FastPath
 import Foundation
 import Strategies
 
-/// Where a decision goes the moment it is made: into a ring for the executor, its direction held,
+/// Where a decision goes the moment it is made: into a ring for the executor, its subject held,
 /// and onto the list the loop counts once the rings are drained (and publishes when they are
 /// quiet).
 ///
@@ -18,7 +18,7 @@ final class OpportunityOutlet {
     private(set) var pending: [(record: OpportunityRecord, popped: Int64, frameKind: UInt8)] = []
     /// Pushes the ring refused because the executor had not taken enough.
     private(set) var ringFull: UInt64 = 0
-    /// The detector whose directions `take` holds (the loop's, or the rehearsal's understudy).
+    /// The detector whose subjects `take` holds (the loop's, or the rehearsal's understudy).
     var holder: SpreadDetector?
     /// When the notice being evaluated was taken (monotonic ns), and its kind, set by the loop at
     /// each pop.
@@ -48,14 +48,13 @@ final class OpportunityOutlet {
         pending.reserveCapacity(64)
     }
 
-    /// One opportunity: to the executor at once; its direction held until its track is opened.
+    /// One opportunity: to the executor at once; its subject held until its track is opened.
     /// Nothing else: the next candidate of the same notice waits for this.
     @inline(never)
     func take(_ record: OpportunityRecord) {
         if let ring, !ring.pushAndNotify(record) { ringFull &+= 1 }
-        // Spreads are tracked (and their direction held meanwhile); carry and triangular signals
-        // have cooldowns instead.
-        if DetectorLoop.isSpread(record) { holder?.hold(direction: Int(record.direction), true) }
+        // Every signal is tracked; what it is a signal of is held meanwhile.
+        holder?.hold(TrackSubject(record), true)
         pending.append((record, popped, poppedKind))
     }
 

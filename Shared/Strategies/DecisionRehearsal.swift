@@ -53,13 +53,13 @@ public final class DecisionRehearsal {
 
     /// One rehearsal: the sell side's notice, evaluated as a real one. `emit` gets the record, so
     /// the caller can rehearse what it does with an opportunity too; a hold it places on the
-    /// understudy's direction is lifted afterwards.
+    /// understudy's subject is lifted afterwards.
     public func run(emit: (inout OpportunityRecord) -> Void = { _ in }) {
         understudy.evaluate(notice, now: MonotonicClock.now()) { record in
             lastRecord = record
             emit(&record)
         }
-        understudy.hold(direction: Int(lastRecord.direction), false)
+        understudy.hold(TrackSubject(lastRecord), false)
         runs &+= 1
     }
 

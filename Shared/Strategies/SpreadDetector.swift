@@ -41,6 +41,9 @@ public final class SpreadDetector {
             self.quantity = quantity
             self.valid = valid
         }
+
+        /// No trustworthy prices: no point, no convergence.
+        public static let invalid = Reading(grossBps: 0, netBps: 0, quantity: 0, valid: false)
     }
 
     public let store: PriceStore
@@ -81,8 +84,11 @@ public final class SpreadDetector {
     private var legStrategyBits: [UInt32] = []
     private var legFeesBps: [Double] = []
     private var lastEmitNanos: [Int64]
-    /// Directions that may not emit (an open tracked spread), set by the tracker.
+    /// Directions that may not emit a spread, carry on directions, and cycles that may not emit:
+    /// each has an open track (see `hold`).
     private var held: [Bool]
+    private var carryHeld: [Bool]
+    private var cycleHeld: [Bool]
     private var nextId: UInt64
     private var maxAgeNanos: Int64 { Int64(config.maxPriceAgeMillis) * 1_000_000 }
     private var cooldownNanos: Int64 { Int64(config.cooldownMillis) * 1_000_000 }
@@ -117,6 +123,8 @@ public final class SpreadDetector {
         carryLastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         lastEmitNanos = Array(repeating: .min / 2, count: index.directions.count)
         held = Array(repeating: false, count: index.directions.count)
+        carryHeld = held
+        cycleHeld = Array(repeating: false, count: triangles.cycles.count)
         nextId = firstId
         buildLegTables()
     }
@@ -208,8 +216,8 @@ public final class SpreadDetector {
     /// After a `reload`: takes over from the detector it replaces what the new universe still
     /// names — funding (rates, settlements, whether out of date) per (symbol, perpetual), and the
     /// cooldowns of spread, carry and triangular signals — so that a reload neither forgets every
-    /// rate until the gateways send it again nor repeats a signal the old detector just made
-    /// (carry and triangular signals are not held by a track). Ids go on from the old detector's.
+    /// rate until the gateways send it again nor repeats a signal the old detector just made (the
+    /// caller holds again what open tracks follow). Ids go on from the old detector's.
     public func carryOver(from old: SpreadDetector, oldUniverse: Universe, newUniverse: Universe) {
         let oldSymbols = Dictionary(oldUniverse.symbols.map { ($0.name, $0.id.index) }, uniquingKeysWith: { first, _ in first })
         let symbolMap: [Int?] = newUniverse.symbols.map { oldSymbols[$0.name] }
@@ -249,10 +257,15 @@ public final class SpreadDetector {
         nextId = max(nextId, old.nextId)
     }
 
-    /// A tracked spread holds its direction: no new signal until it closes.
-    public func hold(direction: Int, _ isHeld: Bool) {
-        guard direction < held.count else { return }
-        held[direction] = isHeld
+    /// A track holds its subject: no new signal of it until the track closes. A triangular track
+    /// holds its cycle in both orientations.
+    @inline(__always)
+    public func hold(_ subject: TrackSubject, _ isHeld: Bool) {
+        switch subject.kind {
+        case .spread: if held.indices.contains(subject.index) { held[subject.index] = isHeld }
+        case .carry: if carryHeld.indices.contains(subject.index) { carryHeld[subject.index] = isHeld }
+        case .triangular: if cycleHeld.indices.contains(subject.index) { cycleHeld[subject.index] = isHeld }
+        }
     }
 
     @inline(__always)
@@ -356,14 +369,9 @@ public final class SpreadDetector {
                 counters.stale &+= 1
                 continue
             }
-            func quote(_ top: TopOfBook) -> TriangularMath.Quote {
-                TriangularMath.Quote(
-                    bid: SpreadMath.value(top.bidPrice, scale: top.priceScale), bidSize: SpreadMath.value(top.bidQuantity, scale: top.quantityScale),
-                    ask: SpreadMath.value(top.askPrice, scale: top.priceScale), askSize: SpreadMath.value(top.askQuantity, scale: top.quantityScale))
-            }
             let firstRules = rules.rules(symbol: cycle.first.index, source: source)
             let secondRules = rules.rules(symbol: cycle.second.index, source: source)
-            let legQuotes = (first: quote(other), second: quote(second), cross: quote(cross))
+            let legQuotes = (first: Self.quote(other), second: Self.quote(second), cross: Self.quote(cross))
             let result = TriangularMath.evaluate(
                 first: legQuotes.first, second: legQuotes.second, cross: legQuotes.cross, feeBps: firstRules.takerFeeBps,
                 maxNotional: config.maxNotional)
@@ -371,7 +379,7 @@ public final class SpreadDetector {
                 counters.belowThreshold &+= 1
                 continue
             }
-            guard now - triangleLastEmitNanos[Int(position)] >= cooldownNanos else {
+            guard !cycleHeld[Int(position)], now - triangleLastEmitNanos[Int(position)] >= cooldownNanos else {
                 counters.cooldown &+= 1
                 continue
             }
@@ -418,7 +426,7 @@ public final class SpreadDetector {
     /// collected over `carryHoldingHours` − both taker fees ≥ `carryEntryBps`.
     private func considerCarry(position: Int, perpKey: Int, gross: Double, notice: UpdateNotice, now: Int64, emit: (inout OpportunityRecord) -> Void) {
         let directionIndex = Int(index.leg(at: position).direction)
-        guard now - carryLastEmitNanos[directionIndex] >= carryCooldownNanos else { return }
+        guard !carryHeld[directionIndex], now - carryLastEmitNanos[directionIndex] >= carryCooldownNanos else { return }
         let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
         let net = gross - legFeesBps[position] + funding
         guard net >= config.carryEntryBps else { return }
@@ -620,6 +628,8 @@ public final class SpreadDetector {
         legStrategyBits.withUnsafeBytes(body)
         lastEmitNanos.withUnsafeBytes(body)
         held.withUnsafeBytes(body)
+        carryHeld.withUnsafeBytes(body)
+        cycleHeld.withUnsafeBytes(body)
         slots.withUnsafeBytes(body)
         holdingFundingBps.withUnsafeBytes(body)
         index.forEachTable(body)
@@ -655,26 +665,46 @@ public final class SpreadDetector {
         withUnsafeMutableBytes(of: &updatedBook, prefetch)
     }
 
-    /// One direction's edge now, at the best prices, with the size that clears `entryBps`.
-    public func reading(direction position: Int, now: Int64) -> Reading {
-        let direction = index.directions[position]
+    /// What a track follows, now: the edge at the best prices and the size that clears the
+    /// subject's entry edge. A spread's net counts the funding over `holdingHours`, a carry's the
+    /// funding over `carryHoldingHours` (out-of-date funding only as a cost), a cycle's its three
+    /// taker fees in the tracked orientation (its size is then the quote currency put in).
+    public func reading(_ subject: TrackSubject, now: Int64) -> Reading {
+        switch subject.kind {
+        case .spread:
+            guard index.directions.indices.contains(subject.index) else { return .invalid }
+            let direction = index.directions[subject.index]
+            return directionReading(direction, fundingBps: fundingBps(direction), entryBps: config.entryBps, now: now)
+        case .carry:
+            guard index.directions.indices.contains(subject.index), index.directions[subject.index].kind == .spotPerp else { return .invalid }
+            let direction = index.directions[subject.index]
+            let perpKey = direction.symbol.index * SourceId.count + direction.sell.index
+            let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
+            return directionReading(
+                direction, fundingBps: isOutOfDate(perpKey) ? min(funding, 0) : funding, entryBps: config.carryEntryBps, now: now)
+        case .triangular:
+            guard triangles.cycles.indices.contains(subject.index) else { return .invalid }
+            return cycleReading(triangles.cycles[subject.index], forward: subject.forward, now: now)
+        }
+    }
+
+    private func directionReading(_ direction: Direction, fundingBps funding: Double, entryBps: Double, now: Int64) -> Reading {
         let symbol = direction.symbol.index
         let buySlot = slots[symbol * SourceId.count + direction.buy.index]
         let sellSlot = slots[symbol * SourceId.count + direction.sell.index]
         guard buySlot >= 0, sellSlot >= 0, store.readBook(slot: Int(buySlot), into: &buyBook) == .consistent,
             store.readBook(slot: Int(sellSlot), into: &sellBook) == .consistent
-        else { return Reading(grossBps: 0, netBps: 0, quantity: 0, valid: false) }
+        else { return .invalid }
         let buyRules = rules.rules(symbol: symbol, source: direction.buy.index)
         let sellRules = rules.rules(symbol: symbol, source: direction.sell.index)
         let fresh = now - buyBook.top.tsReceivedNanos <= maxAgeNanos && now - sellBook.top.tsReceivedNanos <= maxAgeNanos
         let gross = SpreadMath.grossBps(
             buyAsk: SpreadMath.value(buyBook.top.askPrice, scale: buyBook.top.priceScale),
             sellBid: SpreadMath.value(sellBook.top.bidPrice, scale: sellBook.top.priceScale))
-        let funding = fundingBps(direction)
         let net = gross - buyRules.takerFeeBps - sellRules.takerFeeBps + funding
         var quantity = 0.0
         if case .success(let sizing) = SpreadMath.size(
-            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: config.entryBps,
+            buy: buyBook, sell: sellBook, buyRules: buyRules, sellRules: sellRules, entryBps: entryBps,
             maxNotional: config.maxNotional, fundingBps: funding)
         {
             quantity = sizing.quantity
@@ -682,6 +712,33 @@ public final class SpreadDetector {
         return Reading(
             grossBps: gross, netBps: net, quantity: quantity,
             valid: buyBook.top.verified && sellBook.top.verified && fresh && buyBook.askCount > 0 && sellBook.bidCount > 0)
+    }
+
+    private func cycleReading(_ cycle: TriangularCycle, forward: Bool, now: Int64) -> Reading {
+        let source = cycle.source.index
+        let firstSlot = slots[cycle.first.index * SourceId.count + source]
+        let secondSlot = slots[cycle.second.index * SourceId.count + source]
+        let crossSlot = slots[cycle.cross.index * SourceId.count + source]
+        guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, store.readTop(slot: Int(firstSlot), into: &other) == .consistent,
+            store.readTop(slot: Int(secondSlot), into: &second) == .consistent, store.readTop(slot: Int(crossSlot), into: &cross) == .consistent
+        else { return .invalid }
+        let legs = [other, second, cross]
+        let valid = legs.allSatisfy { top in
+            top.verified && now - top.tsReceivedNanos <= maxAgeNanos && top.bidPrice > 0 && top.askPrice > 0 && top.bidQuantity > 0
+                && top.askQuantity > 0
+        }
+        let result = TriangularMath.evaluate(
+            first: Self.quote(other), second: Self.quote(second), cross: Self.quote(cross),
+            feeBps: rules.rules(symbol: cycle.first.index, source: source).takerFeeBps, maxNotional: config.maxNotional, forward: forward)
+        return Reading(grossBps: result.grossBps, netBps: result.netBps, quantity: result.startAmount, valid: valid)
+    }
+
+    /// A cycle leg's best prices and sizes.
+    @inline(__always)
+    static func quote(_ top: TopOfBook) -> TriangularMath.Quote {
+        TriangularMath.Quote(
+            bid: SpreadMath.value(top.bidPrice, scale: top.priceScale), bidSize: SpreadMath.value(top.bidQuantity, scale: top.quantityScale),
+            ask: SpreadMath.value(top.askPrice, scale: top.priceScale), askSize: SpreadMath.value(top.askQuantity, scale: top.quantityScale))
     }
 }
 

@@ -1,8 +1,9 @@
 import Foundation  // String.range(of:) when recovering tracks from their lines
 import DraizerCore
 
-/// Follows each signalled spread: a point every `intervalNanos` until it converges (net ≤ exit
-/// threshold → CONVERGED) or `maxAgeNanos` pass (EXPIRED); then the direction may signal again.
+/// Follows each signal — a spread, a funding carry, a triangular cycle (its `TrackSubject`): a
+/// point every `intervalNanos` until it converges (net ≤ exit threshold → CONVERGED) or
+/// `maxAgeNanos` pass (EXPIRED); then its subject may signal again.
 /// Its events become JSONL lines (an append-only daily file) and stream entries; after a restart
 /// the open tracks are rebuilt from those lines and continue.
 ///
@@ -11,10 +12,10 @@ public final class SpreadTracker {
     public enum CloseReason: String, Sendable {
         case converged = "CONVERGED"
         case expired = "EXPIRED"
-        /// Its direction is no longer in the universe (a reload or restart without it): it can no
-        /// longer be followed.
+        /// Its direction or cycle is no longer in the universe (a reload or restart without it): it
+        /// can no longer be followed.
         case removed = "REMOVED"
-        /// Found open at recovery while an earlier open track of the same direction was too (only a
+        /// Found open at recovery while an earlier open track of the same subject was too (only a
         /// past fault could write both): one is followed, this one is closed.
         case duplicate = "DUPLICATE"
     }
@@ -22,7 +23,12 @@ public final class SpreadTracker {
     public struct Track: Sendable, Equatable {
         /// The opportunity id that opened it.
         public var id: UInt64
-        public var direction: Int
+        public var subject: TrackSubject
+        /// The signal's strategy (a spread's: spot_spot, spot_perp or perp_perp).
+        public var strategy: StrategyKind
+        /// Spreads and carry: the symbol and both legs' sources. Triangular: the cross pair, the
+        /// exchange's spot source as `buy`, and the currencies in order (`USDT>ETH>BTC>USDT`) as
+        /// `sell`.
         public var symbol: String
         public var buy: String
         public var sell: String
@@ -50,13 +56,15 @@ public final class SpreadTracker {
         self.exitBps = exitBps
     }
 
-    public func isOpen(direction: Int) -> Bool { open.contains { $0.direction == direction } }
+    public func isOpen(_ subject: TrackSubject) -> Bool { open.contains { $0.subject == subject } }
 
-    /// Starts following an emitted opportunity's direction (ignored when it is already followed).
-    public func opened(_ record: OpportunityRecord, direction: Direction, symbolName: String, now: Int64) -> Event? {
-        guard !isOpen(direction: Int(record.direction)) else { return nil }
+    /// Starts following an emitted opportunity (ignored when its subject is already followed);
+    /// `symbol`, `buy` and `sell` name it as `Track` says.
+    public func opened(_ record: OpportunityRecord, symbol: String, buy: String, sell: String, now: Int64) -> Event? {
+        let subject = TrackSubject(record)
+        guard !isOpen(subject) else { return nil }
         let track = Track(
-            id: record.id, direction: Int(record.direction), symbol: symbolName, buy: direction.buy.name, sell: direction.sell.name,
+            id: record.id, subject: subject, strategy: record.strategyKind ?? .spotSpot, symbol: symbol, buy: buy, sell: sell,
             openedWallMillis: record.wallNanos / 1_000_000, lastPointNanos: now, points: 0, lastNetBps: record.netBps,
             peakNetBps: record.netBps)
         open.append(track)
@@ -64,8 +72,8 @@ public final class SpreadTracker {
     }
 
     /// Points for the tracks that are due and closes for those that ended; `reading` gives a
-    /// direction's edge now.
-    public func tick(now: Int64, wallMillis: Int64, reading: (Int) -> SpreadDetector.Reading) -> [Event] {
+    /// subject's edge now.
+    public func tick(now: Int64, wallMillis: Int64, reading: (TrackSubject) -> SpreadDetector.Reading) -> [Event] {
         var events: [Event] = []
         var index = 0
         while index < open.count {
@@ -81,7 +89,7 @@ public final class SpreadTracker {
                 index += 1
                 continue
             }
-            let now_ = reading(open[index].direction)
+            let now_ = reading(open[index].subject)
             open[index].lastPointNanos = now
             guard now_.valid else {  // no trustworthy prices: no point, no convergence
                 index += 1
@@ -106,7 +114,7 @@ public final class SpreadTracker {
     /// The event as one JSON line.
     public static func line(_ event: Event, wallMillis: Int64) -> String {
         func track(_ track: Track) -> String {
-            #""track":\#(track.id),"symbol":\#(track.symbol.jsonQuoted),"buy":\#(track.buy.jsonQuoted),"sell":\#(track.sell.jsonQuoted)"#
+            #""track":\#(track.id),"strategy":"\#(track.strategy.name)","symbol":\#(track.symbol.jsonQuoted),"buy":\#(track.buy.jsonQuoted),"sell":\#(track.sell.jsonQuoted)"#
         }
         switch event {
         case .opened(let opened, let gross, let net, let quantity):
@@ -123,9 +131,9 @@ public final class SpreadTracker {
     }
 
 
-    /// What `recover` found: tracks reopened, those whose direction is no longer traded (to be
+    /// What `recover` found: tracks reopened, those whose subject is no longer traded (to be
     /// closed REMOVED by the caller, so the file does not keep them open for ever), and later open
-    /// tracks of a direction already reopened (to be closed DUPLICATE).
+    /// tracks of a subject already reopened (to be closed DUPLICATE).
     public struct Recovery: Sendable, Equatable {
         public var recovered: Int
         public var removed: [Track]
@@ -135,10 +143,14 @@ public final class SpreadTracker {
         public var closes: [Event] { removed.map { .closed($0, .removed) } + duplicates.map { .closed($0, .duplicate) } }
     }
 
-    /// Reopens the tracks that `lines` opened and never closed (oldest files first); `direction`
-    /// maps (symbol, buy, sell) to today's direction index (nil: no longer traded).
+    /// Reopens the tracks that `lines` opened and never closed (oldest files first); `subject`
+    /// maps (strategy, symbol, buy, sell) to what that is in today's universe and its strategy
+    /// there (nil: no longer traded). Lines written before tracks named their strategy give nil:
+    /// they are spreads.
     @discardableResult
-    public func recover(lines: [String], now: Int64, direction: (String, String, String) -> Int?) -> Recovery {
+    public func recover(
+        lines: [String], now: Int64, subject: (StrategyKind?, String, String, String) -> (TrackSubject, StrategyKind)?
+    ) -> Recovery {
         var opened: [UInt64: Track] = [:]
         var order: [UInt64] = []
         for line in lines {
@@ -148,11 +160,12 @@ public final class SpreadTracker {
                 guard let symbol = Self.field(line, "symbol"), let buy = Self.field(line, "buy"), let sell = Self.field(line, "sell"),
                     let opened_ = Self.field(line, "ts_ms").flatMap(Int64.init)
                 else { continue }
-                let position = direction(symbol, buy, sell) ?? Self.untraded
+                let written = Self.field(line, "strategy").flatMap(StrategyKind.init(name:))
+                let found = subject(written, symbol, buy, sell)
                 let net = Self.field(line, "net_bps").flatMap(Double.init) ?? 0
                 opened[id] = Track(
-                    id: id, direction: position, symbol: symbol, buy: buy, sell: sell, openedWallMillis: opened_, lastPointNanos: now,
-                    points: 0, lastNetBps: net, peakNetBps: net)
+                    id: id, subject: found?.0 ?? Self.untraded, strategy: found?.1 ?? written ?? .spotSpot, symbol: symbol, buy: buy,
+                    sell: sell, openedWallMillis: opened_, lastPointNanos: now, points: 0, lastNetBps: net, peakNetBps: net)
                 order.append(id)
             case "point":
                 guard var track = opened[id] else { continue }
@@ -171,9 +184,9 @@ public final class SpreadTracker {
         var recovery = Recovery(recovered: 0, removed: [])
         for id in order {
             guard let track = opened[id] else { continue }
-            if track.direction == Self.untraded {
+            if track.subject == Self.untraded {
                 recovery.removed.append(track)
-            } else if !isOpen(direction: track.direction) {
+            } else if !isOpen(track.subject) {
                 open.append(track)
                 recovery.recovered += 1
             } else {
@@ -183,18 +196,18 @@ public final class SpreadTracker {
         return recovery
     }
 
-    /// The direction index of a recovered track whose direction is no longer traded.
-    static let untraded = -1
+    /// The subject of a recovered track that is no longer traded.
+    static let untraded = TrackSubject(kind: .spread, index: -1)
 
-    /// A new universe: each open track keeps following its direction under the index `direction`
-    /// gives it (points, peak and age kept); one whose direction is gone is closed REMOVED (the
-    /// closes are returned, to be recorded).
-    public func remap(direction: (Track) -> Int?) -> [Event] {
+    /// A new universe: each open track keeps following its subject as `subject` finds it there
+    /// (points, peak and age kept); one that is gone is closed REMOVED (the closes are returned,
+    /// to be recorded).
+    public func remap(subject: (Track) -> TrackSubject?) -> [Event] {
         var closes: [Event] = []
         var kept: [Track] = []
         for var track in open {
-            if let position = direction(track) {
-                track.direction = position
+            if let found = subject(track) {
+                track.subject = found
                 kept.append(track)
             } else {
                 closes.append(.closed(track, .removed))

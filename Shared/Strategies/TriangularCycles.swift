@@ -148,15 +148,17 @@ public enum TriangularMath {
     /// First-order quantities `execute` compares (the largest and one step less each time).
     public static let sizeCandidates = 16
 
-    /// The better orientation of a cycle with legs `first` (A-Q), `second` (B-Q), `cross` (B-A),
-    /// each paying `feeBps`; sized to the best levels and `maxNotional`.
-    public static func evaluate(first: Quote, second: Quote, cross: Quote, feeBps: Double, maxNotional: Double) -> Result {
+    /// A cycle with legs `first` (A-Q), `second` (B-Q), `cross` (B-A), each paying `feeBps`, in
+    /// the better orientation (or the one asked for); sized to the best levels and `maxNotional`.
+    public static func evaluate(
+        first: Quote, second: Quote, cross: Quote, feeBps: Double, maxNotional: Double, forward orientation: Bool? = nil
+    ) -> Result {
         let keep = (1 - feeBps / 10_000) * (1 - feeBps / 10_000) * (1 - feeBps / 10_000)
         // Forward: buy A with Q at A-Q's ask, buy B with A at B-A's ask, sell B at B-Q's bid.
         let forwardProduct = second.bid / (first.ask * cross.ask)
         // Reverse: buy B with Q at B-Q's ask, sell B for A at B-A's bid, sell A at A-Q's bid.
         let reverseProduct = cross.bid * first.bid / second.ask
-        let forward = forwardProduct >= reverseProduct
+        let forward = orientation ?? (forwardProduct >= reverseProduct)
         let product = forward ? forwardProduct : reverseProduct
         let start: Double
         if forward {

@@ -33,6 +33,15 @@ import Testing
         #expect(unread.contains("  funding rates read: 3, refused as untrustworthy: 0, read failures: 4, last: connection refused"))
     }
 
+    @Test func openTracksNameTheirStrategyAndACyclesCurrencies() throws {
+        let lines = try render(
+            #"{"recent":[],"open_tracks":[{"track":7,"strategy":"triangular","symbol":"ETH-BTC","buy":"gateio/spot","sell":"USDT>ETH>BTC>USDT","opened_ms":1795380000000,"points":12,"last_net_bps":8.5,"peak_net_bps":30.84},{"track":8,"strategy":"funding_carry","symbol":"BTC-USDT","buy":"okx/spot","sell":"bybit/perp","opened_ms":1795380000000,"points":3,"last_net_bps":14.2,"peak_net_bps":15}]}"#)
+        let header = try #require(lines.first { $0.hasPrefix("strategy ") })
+        #expect(header.hasPrefix("strategy       symbol     buy           sell / cycle       points  net bps  peak"))
+        #expect(lines.contains("triangular     ETH-BTC    gateio/spot   USDT>ETH>BTC>USDT  12      8.50     30.84"))
+        #expect(lines.contains("funding_carry  BTC-USDT   okx/spot      bybit/perp         3       14.20    15.00"))
+    }
+
     @Test func opportunitiesShowTheNetTheirProfitIsMadeAt() throws {
         let lines = try render(
             #"{"recent":[{"ts_ms":1795380000000,"strategy":"triangular","symbol":"ETH-BTC","buy":"gateio/spot","sell":"gateio/spot","cycle":"USDT>ETH>BTC>USDT","quantity":893.86,"net_bps":19.87,"net_bps_at_size":13.42,"gross_bps":49.99,"expected_profit":1.2}],"open_tracks":[]}"#)

@@ -49,5 +49,8 @@ extension DetectorProcessTests {
         usleep(400_000)  // the status text is refreshed every 200 ms
         let status = try ControlSocketServer.request(path: workspace.detectorSocket, command: "status")
         #expect(status.contains(#""funding":{"received":"#) && !status.contains(#""funding":{"received":0,"#), "\(status.prefix(300))")
+        // The signal is followed by a track of its own (a week of funding keeps it well above exit).
+        let track = #""strategy":"funding_carry","symbol":"\#(universe.symbols[Int(first.symbol)].name)","buy":"\#(first.buy?.name ?? "?")","sell":"\#(sell.name)""#
+        #expect(status.contains(track), "\(track) in \(status)")
     }
 }

@@ -87,5 +87,10 @@ extension DetectorProcessTests {
         let status = try ControlSocketServer.request(path: workspace.detectorSocket, command: "status")
         #expect(status.contains(#""triangular_cycles":5"#), "\(status.prefix(300))")
         #expect(status.contains(#""strategy":"triangular""#) && status.contains(#""cycle":"USDT>ETH>BTC>USDT""#), "\(status.prefix(1200))")
+        // The dislocation lasts: its track holds the cycle, so it is signalled once, not once per
+        // 200 ms cooldown, and the track is open in the status.
+        #expect(cycles.count == 1, "\(cycles.count) signals of a cycle its track follows")
+        let track = #""strategy":"triangular","symbol":"ETH-BTC","buy":"binance/spot","sell":"USDT>ETH>BTC>USDT""#
+        #expect(status.contains(track), "\(status)")
     }
 }

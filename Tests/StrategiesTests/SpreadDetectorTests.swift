@@ -234,7 +234,7 @@ import Testing
         var handed: [OpportunityRecord] = []
         for _ in 0..<3 {
             rehearsal.run { record in
-                rehearsal.understudy.hold(direction: Int(record.direction), true)
+                rehearsal.understudy.hold(TrackSubject(record), true)
                 handed.append(record)
             }
         }
@@ -272,13 +272,13 @@ import Testing
         shm.publish(Self.binanceSpot, bid: 6_499_000, ask: 6_500_000)
         shm.publish(Self.bybitSpot, bid: 6_600_000, ask: 6_601_000)
         var emitted = 0
-        detector.hold(direction: 0, true)
+        detector.hold(TrackSubject(kind: .spread, index: 0), true)
         detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
         #expect(emitted == 0)
-        detector.hold(direction: 0, false)
+        detector.hold(TrackSubject(kind: .spread, index: 0), false)
         detector.evaluate(Self.notice(Self.bybitSpot), now: MonotonicClock.now()) { _ in emitted += 1 }
         #expect(emitted == 1)
-        let reading = detector.reading(direction: 0, now: MonotonicClock.now())
+        let reading = detector.reading(TrackSubject(kind: .spread, index: 0), now: MonotonicClock.now())
         #expect(reading.valid && abs(reading.grossBps - 100_000 / 6_500_000 * 10_000) < 1e-6)
     }
 
@@ -321,6 +321,7 @@ import Testing
         config.carryEntryBps = 5
         config.carryHoldingHours = 24
         config.carryMinAnnualRate = 0.5
+        config.maxPriceAgeMillis = 120_000  // fresh past the carry cooldown (evaluated "later" below)
         let universe = try SpreadDetectorTests.universe()
         let detector = SpreadDetector(store: shm.store, universe: universe, config: config)
         // Spot ask 65,000, perp bid 65,005: 0.77 bps gross; fees 10 + 5.
@@ -346,6 +347,21 @@ import Testing
         // One signal per cooldown; a paused strategy signals nothing.
         detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: MonotonicClock.now()) { emitted.append($0) }
         #expect(emitted.count == 1)
+        // Its track holds the carry past the cooldown, and reads it as it was signalled (the
+        // direction's spread is another subject: its reading counts the 8-hour funding, 10 bps).
+        let subject = TrackSubject(carry)
+        #expect(subject == TrackSubject(kind: .carry, index: Int(carry.direction)))
+        detector.hold(subject, true)
+        let later = MonotonicClock.now() + Int64(config.carryCooldownMillis + 1) * 1_000_000
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: later) { emitted.append($0) }
+        #expect(emitted.count == 1, "held by its track")
+        let reading = detector.reading(subject, now: MonotonicClock.now())
+        #expect(reading.valid && abs(reading.netBps - carry.netBps) < 1e-6 && reading.quantity > 0, "\(reading)")
+        let spreadReading = detector.reading(TrackSubject(kind: .spread, index: Int(carry.direction)), now: MonotonicClock.now())
+        #expect(abs(spreadReading.netBps - (5.0 / 65_000 * 10_000 - 15 + 10)) < 1e-6, "\(spreadReading)")
+        detector.hold(subject, false)
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: later) { emitted.append($0) }
+        #expect(emitted.count == 2 && emitted[1].strategyKind == .fundingCarry, "signalled again once its track closed")
         // Below the annual minimum nothing is considered.
         let quiet = SpreadDetector(store: shm.store, universe: universe, config: config)
         quiet.setFunding(symbol: SymbolId(0), source: SpreadDetectorTests.okxPerp, ratePerInterval: 0.0001, intervalHours: 8)
@@ -481,7 +497,9 @@ import Testing
 
     @Test func aCycleAboveEntryIsEmittedOnceThenCoolsDown() throws {
         let shm = try SpreadDetectorTests.Store()
-        let detector = SpreadDetector(store: shm.store, universe: try TriangularTests.universe(), config: DetectorConfig())
+        var config = DetectorConfig()
+        config.maxPriceAgeMillis = 60_000  // fresh past the cooldown (evaluated 5 s "later" below)
+        let detector = SpreadDetector(store: shm.store, universe: try TriangularTests.universe(), config: config)
         let binance = TriangularTests.binance
         Self.publish(shm.store, symbol: 0, source: binance, bid: 50_000, ask: 50_010, size: 1)
         Self.publish(shm.store, symbol: 2, source: binance, bid: 3_020, ask: 3_021, size: 10)
@@ -506,10 +524,28 @@ import Testing
             emitted.append($0)
         }
         #expect(emitted.count == 1 && detector.counters.cooldown == 1)
-        // Paused: nothing.
+        // Its track reads the cycle in the orientation signalled, and holds it past the cooldown.
+        let subject = TrackSubject(record)
+        #expect(subject == TrackSubject(kind: .triangular, index: Int(record.direction), forward: true))
+        let reading = detector.reading(subject, now: MonotonicClock.now())
+        #expect(reading.valid && abs(reading.netBps - record.netBps) < 1e-9 && reading.quantity == config.maxNotional, "\(reading)")
+        let reverse = detector.reading(TrackSubject(kind: .triangular, index: Int(record.direction), forward: false), now: MonotonicClock.now())
+        #expect(abs(reverse.netBps - ((0.06 * 50_000 / 3_021) * 0.999 * 0.999 * 0.999 - 1) * 10_000) < 1e-9)
+        detector.hold(subject, true)
+        let later = MonotonicClock.now() + 5_000_000_000
+        detector.evaluate(notice, now: later) { emitted.append($0) }
+        #expect(emitted.count == 1, "held by its track")
+        detector.hold(subject, false)
+        Self.publish(shm.store, symbol: 1, source: binance, bid: 0.06, ask: 0.0601, size: 10, verified: false)
+        #expect(!detector.reading(subject, now: MonotonicClock.now()).valid, "an unverified leg: no point")
+        Self.publish(shm.store, symbol: 1, source: binance, bid: 0.06, ask: 0.0601, size: 10)
+        // Paused: nothing; resumed, past the cooldown and no longer held: signalled again.
         detector.enabledStrategies = ~(UInt32(1) << UInt32(StrategyKind.triangular.rawValue))
         detector.evaluate(notice, now: MonotonicClock.now() + 5_000_000_000) { emitted.append($0) }
         #expect(emitted.count == 1)
+        detector.enabledStrategies = .max
+        detector.evaluate(notice, now: MonotonicClock.now() + 5_000_000_000) { emitted.append($0) }
+        #expect(emitted.count == 2)
     }
 }
 

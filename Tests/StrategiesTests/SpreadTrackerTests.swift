@@ -13,6 +13,8 @@ import Testing
 
     func tracker() -> SpreadTracker { SpreadTracker(intervalMillis: 200, maxAgeSeconds: 10_800, exitBps: 2) }
 
+    static func spread(_ index: Int) -> (TrackSubject, StrategyKind) { (TrackSubject(kind: .spread, index: index), .spotSpot) }
+
     @Test func recoveryCountsPointsAndPeakAndClosesWhatIsNoLongerTraded() {
         let lines = [
             line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
@@ -23,10 +25,11 @@ import Testing
             line("close", id: 3, buy: "okx/spot", sell: "binance/spot", extra: #""ts_ms":1300,"reason":"CONVERGED""#),
         ]
         let tracker = tracker()
-        let recovery = tracker.recover(lines: lines, now: 5) { _, _, sell in sell == "okx/spot" ? 7 : sell == "binance/spot" ? 8 : nil }
+        let recovery = tracker.recover(lines: lines, now: 5) { _, _, _, sell in sell == "okx/spot" ? Self.spread(7) : sell == "binance/spot" ? Self.spread(8) : nil }
         #expect(recovery.recovered == 1)
         #expect(tracker.open.count == 1)
-        #expect(tracker.open.first.map { [$0.id, UInt64($0.direction), UInt64($0.points)] } == [1, 7, 2])
+        #expect(tracker.open.first.map { [$0.id, UInt64($0.subject.index), UInt64($0.points)] } == [1, 7, 2])
+        #expect(tracker.open.first?.subject.kind == .spread && tracker.open.first?.strategy == .spotSpot, "lines without a strategy are spreads")
         #expect(tracker.open.first?.peakNetBps == 31.5 && tracker.open.first?.lastNetBps == 12)
         #expect(recovery.removed.map(\.id) == [2], "open, never closed, direction gone: to be closed REMOVED")
     }
@@ -42,7 +45,7 @@ import Testing
                 line("open", id: 2, extra: #""ts_ms":1100,"gross_bps":41,"net_bps":21,"quantity":0.1"#),
                 line("open", id: 3, sell: "gone/spot", extra: #""ts_ms":1100,"gross_bps":41,"net_bps":21,"quantity":0.1"#),
             ], now: 5
-        ) { _, _, sell in sell == "okx/spot" ? 7 : nil }
+        ) { _, _, _, sell in sell == "okx/spot" ? Self.spread(7) : nil }
         #expect(recovery.recovered == 1 && tracker.open.map(\.id) == [1])
         #expect(recovery.duplicates.map(\.id) == [2] && recovery.removed.map(\.id) == [3])
         let closes = recovery.closes.map { event -> String in
@@ -61,11 +64,11 @@ import Testing
                 line("point", id: 1, extra: #""ts_ms":1200,"gross_bps":50,"net_bps":31.5,"quantity":0.1"#),
                 line("open", id: 2, buy: "bybit/spot", extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
             ], now: 5
-        ) { _, buy, _ in buy == "binance/spot" ? 3 : 4 }
-        let closes = tracker.remap { $0.buy == "binance/spot" ? 9 : nil }
+        ) { _, _, buy, _ in Self.spread(buy == "binance/spot" ? 3 : 4) }
+        let closes = tracker.remap { $0.buy == "binance/spot" ? TrackSubject(kind: .spread, index: 9) : nil }
         #expect(tracker.open.count == 1)
         let kept = try #require(tracker.open.first)
-        #expect(kept.id == 1 && kept.direction == 9 && kept.points == 1 && kept.peakNetBps == 31.5 && kept.openedWallMillis == 1000)
+        #expect(kept.id == 1 && kept.subject.index == 9 && kept.points == 1 && kept.peakNetBps == 31.5 && kept.openedWallMillis == 1000)
         #expect(closes.count == 1)
         guard case .closed(let closed, let reason) = try #require(closes.first) else {
             Issue.record("expected a close, was \(closes)")
@@ -74,7 +77,7 @@ import Testing
         #expect(closed.id == 2 && reason == .removed)
         #expect(
             SpreadTracker.line(closes[0], wallMillis: 5000)
-                == #"{"event":"close","track":2,"symbol":"BTC-USDT","buy":"bybit/spot","sell":"okx/spot","ts_ms":5000,"reason":"REMOVED","points":0,"peak_net_bps":20.0,"last_net_bps":20.0}"#)
+                == #"{"event":"close","track":2,"strategy":"spot_spot","symbol":"BTC-USDT","buy":"bybit/spot","sell":"okx/spot","ts_ms":5000,"reason":"REMOVED","points":0,"peak_net_bps":20.0,"last_net_bps":20.0}"#)
     }
 
     /// Track files damaged in any way (a disk error, a hand edit, a line cut short) are recovered
@@ -106,7 +109,7 @@ import Testing
         var written = 0
         for variant in variants {
             let tracker = tracker()
-            let recovery = tracker.recover(lines: variant, now: 5) { _, _, sell in sell == "okx/spot" ? 7 : nil }
+            let recovery = tracker.recover(lines: variant, now: 5) { _, _, _, sell in sell == "okx/spot" ? Self.spread(7) : nil }
             let reading = SpreadDetector.Reading(grossBps: 10, netBps: 5, quantity: 0.1, valid: true)
             let events = recovery.closes + tracker.tick(now: 1_000_000_000, wallMillis: 1_700_000_000_000) { _ in reading }
             for event in events {
@@ -116,5 +119,61 @@ import Testing
             }
         }
         #expect(written > variants.count / 2)
+    }
+
+    /// Carry and triangular signals are tracked too: each is its own subject (a carry on a
+    /// direction is not its spread; a cycle is named by its exchange and currencies in order),
+    /// its lines name its strategy, and recovery finds it again by that strategy.
+    @Test func carryAndTriangularSignalsAreTrackedAsSubjectsOfTheirOwn() throws {
+        let tracker = tracker()
+        var spread = OpportunityRecord()
+        spread.id = 1
+        spread.strategy = StrategyKind.spotPerp.rawValue
+        spread.direction = 3
+        spread.netBps = 20
+        spread.wallNanos = 1_000_000_000
+        var carry = spread
+        carry.id = 2
+        carry.strategy = StrategyKind.fundingCarry.rawValue
+        var cycle = spread
+        cycle.id = 3
+        cycle.strategy = StrategyKind.triangular.rawValue
+        cycle.reserved = 0
+        let opened = [
+            tracker.opened(spread, symbol: "BTC-USDT", buy: "binance/spot", sell: "bybit/perp", now: 0),
+            tracker.opened(carry, symbol: "BTC-USDT", buy: "binance/spot", sell: "bybit/perp", now: 0),
+            tracker.opened(cycle, symbol: "ETH-BTC", buy: "gateio/spot", sell: "USDT>ETH>BTC>USDT", now: 0),
+        ]
+        #expect(opened.allSatisfy { $0 != nil }, "one direction's spread and carry, and a cycle: three tracks")
+        #expect(tracker.open.map(\.subject) == [
+            TrackSubject(kind: .spread, index: 3), TrackSubject(kind: .carry, index: 3), TrackSubject(kind: .triangular, index: 3, forward: false),
+        ])
+        var again = cycle
+        again.id = 4
+        #expect(tracker.opened(again, symbol: "ETH-BTC", buy: "gateio/spot", sell: "USDT>ETH>BTC>USDT", now: 0) == nil, "already followed")
+        let lines = opened.compactMap { $0 }.map { SpreadTracker.line($0, wallMillis: 1000) }
+        #expect(lines[1].contains(#""strategy":"funding_carry""#) && lines[2].contains(#""strategy":"triangular""#))
+        // Each reading is asked for by subject; the cycle converges, the others go on.
+        let events = tracker.tick(now: 1_000_000_000, wallMillis: 2000) { subject in
+            SpreadDetector.Reading(grossBps: 40, netBps: subject.kind == .triangular ? 1 : 15, quantity: 1, valid: true)
+        }
+        let closed = events.compactMap { event -> UInt64? in
+            guard case .closed(let track, .converged) = event else { return nil }
+            return track.id
+        }
+        #expect(closed == [3] && tracker.open.map(\.id) == [1, 2])
+        // After a restart, the open lines are found again by strategy and names.
+        let restarted = self.tracker()
+        var asked: [String] = []
+        let recovery = restarted.recover(lines: lines, now: 5) { strategy, symbol, buy, sell in
+            asked.append("\(strategy?.name ?? "-") \(symbol) \(buy) \(sell)")
+            switch strategy {
+            case .fundingCarry: return (TrackSubject(kind: .carry, index: 5), .fundingCarry)
+            case .triangular: return (TrackSubject(kind: .triangular, index: 0, forward: false), .triangular)
+            default: return (TrackSubject(kind: .spread, index: 5), .spotPerp)
+            }
+        }
+        #expect(asked == ["spot_perp BTC-USDT binance/spot bybit/perp", "funding_carry BTC-USDT binance/spot bybit/perp", "triangular ETH-BTC gateio/spot USDT>ETH>BTC>USDT"])
+        #expect(recovery.recovered == 3 && restarted.open.map(\.strategy) == [.spotPerp, .fundingCarry, .triangular])
     }
 }
