@@ -37,7 +37,8 @@ extension DetectorProcessTests {
         var processes: [ChildProcess] = []
         defer { processes.forEach { _ = $0.terminate(graceMillis: 2000) } }
         for exchange in [Exchange.binance, .okx] { processes.append(try workspace.gateway(exchange)) }
-        processes.append(try workspace.detector())
+        var detector = try workspace.detector()
+        defer { _ = detector.terminate(graceMillis: 2000) }
 
         var consumer: RingConsumer<OpportunityRecord>?
         var top = TopOfBook()
@@ -90,7 +91,24 @@ extension DetectorProcessTests {
         // The dislocation lasts: its track holds the cycle, so it is signalled once, not once per
         // 200 ms cooldown, and the track is open in the status.
         #expect(cycles.count == 1, "\(cycles.count) signals of a cycle its track follows")
-        let track = #""strategy":"triangular","symbol":"ETH-BTC","buy":"binance/spot","sell":"USDT>ETH>BTC>USDT""#
+        let track = #"{"track":\#(first.id),"strategy":"triangular","symbol":"ETH-BTC","buy":"binance/spot","sell":"USDT>ETH>BTC>USDT""#
         #expect(status.contains(track), "\(status)")
+
+        // SIGKILL, and a new detector: the track is found again by its names (the cycle, its
+        // orientation) and goes on holding the cycle, which is not signalled again.
+        detector.signal(SIGKILL)
+        _ = detector.wait()
+        detector = try workspace.detector()
+        var recovered = ""
+        let by = Date().addingTimeInterval(10)
+        while Date() < by, !recovered.contains(#""recovered_tracks":1"#) {
+            usleep(50_000)
+            recovered = (try? ControlSocketServer.request(path: workspace.detectorSocket, command: "status")) ?? ""
+        }
+        #expect(recovered.contains(#""recovered_tracks":1"#) && recovered.contains(track), "\(recovered)")
+        usleep(500_000)
+        var after: [OpportunityRecord] = []
+        while let record = ring.tryPop() { after.append(record) }
+        #expect(!after.contains { $0.strategyKind == .triangular }, "\(after.count) records after the restart")
     }
 }
