@@ -97,7 +97,9 @@ struct DetectorBench: ParsableCommand {
             let status = (try? ServiceStatus.fetch(gateway.socket)) ?? [:]
             let latency = status["frame_to_shm_ns"] as? [String: Any] ?? [:]
             let quiet = GatewayBenchmark.afterQuiet(status)
-            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (after quiet \(GatewayBenchmark.nanos(quiet.p50))/\(GatewayBenchmark.nanos(quiet.p99)))"
+            let quotes = GatewayBenchmark.byFrame(status, "top_of_book")
+            return "\(exchange.name) \(latency["p50"] ?? "-")/\(latency["p99"] ?? "-") (top of book \(GatewayBenchmark.nanos(quotes.p50))/"
+                + "\(GatewayBenchmark.nanos(quotes.p99)), after quiet \(GatewayBenchmark.nanos(quiet.p50))/\(GatewayBenchmark.nanos(quiet.p99)))"
         }
         let text = try ControlSocketServer.request(path: socket, command: "status")
         let status = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
@@ -122,7 +124,7 @@ struct DetectorBench: ParsableCommand {
             + (pinned ? "with the detector alone on CPU 0 and the rest on CPU 1" : "unpinned")
         let shares = "frame received → notice taken: every 16th notice \(split("notice_age_at_pop_ns")), "
             + "the opportunities' notices \(split("frame_to_pop_ns")) "
-            + "(each gateway's frame → published over all its frames, and those after ≥ 1 ms of quiet on their connection, p50/p99 ns: "
+            + "(each gateway's frame → published over all its frames, its top-of-book frames, and those after ≥ 1 ms of quiet on their connection, p50/p99 ns: "
             + "\(gatewayShares.joined(separator: ", "))); "
             + "notice taken → decision \(split("pop_to_decision_ns")), → the notice's first decision \(split("pop_to_first_decision_ns"))"
         return BenchResult(

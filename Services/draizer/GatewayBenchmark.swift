@@ -55,7 +55,10 @@ struct GatewayBench: ParsableCommand {
                             p999: window.p999, allocsPerOp: nil,
                             note: "\(window.frames) frames in \(seconds) s, \(window.published) published; max \(Int(window.max)) ns; "
                                 + "\(window.afterQuiet.count) of them after ≥ 1 ms of quiet on their connection: p50 "
-                                + "\(GatewayBenchmark.nanos(window.afterQuiet.p50)) ns, p99 \(GatewayBenchmark.nanos(window.afterQuiet.p99)) ns"
+                                + "\(GatewayBenchmark.nanos(window.afterQuiet.p50)) ns, p99 \(GatewayBenchmark.nanos(window.afterQuiet.p99)) ns; "
+                                + "top-of-book frames \(window.topOfBook.count): p50 \(GatewayBenchmark.nanos(window.topOfBook.p50)) ns, p99 "
+                                + "\(GatewayBenchmark.nanos(window.topOfBook.p99)) ns; depth frames \(window.depth.count): p50 "
+                                + "\(GatewayBenchmark.nanos(window.depth.p50)) ns, p99 \(GatewayBenchmark.nanos(window.depth.p99)) ns"
                         ).jsonLine)
                 }
             }
@@ -101,6 +104,9 @@ final class GatewayBenchmark {
         var rssMegabytes: Double
         /// The frames after ≥ 1 ms of quiet on their connection: how many, p50 and p99.
         var afterQuiet: (count: Int, p50: Double?, p99: Double?) = (0, nil, nil)
+        /// The frames that carried a best bid/ask, and those that carried depth.
+        var topOfBook: (count: Int, p50: Double?, p99: Double?) = (0, nil, nil)
+        var depth: (count: Int, p50: Double?, p99: Double?) = (0, nil, nil)
     }
 
     let sim: ChildProcess
@@ -174,7 +180,8 @@ final class GatewayBenchmark {
     /// Starts `exchange`'s gateway, waits until every book is verified, warms up a second, then
     /// measures `seconds` and stops it.
     func measure(_ exchange: Exchange, seconds: Double) throws -> Window {
-        let (gateway, socket) = try startGateway(exchange)
+        // Without Redis: its once-a-second samples are off the measured path, and no Redis need run.
+        let (gateway, socket) = try startGateway(exchange, extra: ["--no-redis"])
         defer { _ = gateway.terminate(graceMillis: 2000) }
         usleep(1_000_000)
         _ = try ControlSocketServer.request(path: socket, command: "reset")
@@ -190,7 +197,7 @@ final class GatewayBenchmark {
             published: UInt64(number("count") ?? 0), p50: number("p50"), p99: number("p99"), p999: number("p999"), max: number("max") ?? 0,
             gaps: Self.total(after, "gaps") - Self.total(before, "gaps"),
             parseErrors: Self.total(after, "parse_errors") - Self.total(before, "parse_errors"), rssMegabytes: Self.rssMegabytes(gateway.pid),
-            afterQuiet: Self.afterQuiet(after))
+            afterQuiet: Self.afterQuiet(after), topOfBook: Self.byFrame(after, "top_of_book"), depth: Self.byFrame(after, "depth"))
     }
 
     /// A latency read from a status, for a note ("-" when there was none).
@@ -198,7 +205,17 @@ final class GatewayBenchmark {
 
     /// The status's latency of frames that came after a quiet spell: count, p50, p99.
     static func afterQuiet(_ status: [String: Any]) -> (count: Int, p50: Double?, p99: Double?) {
-        let latency = status["frame_to_shm_after_quiet_ns"] as? [String: Any] ?? [:]
+        summary(status["frame_to_shm_after_quiet_ns"])
+    }
+
+    /// The status's latency of the frames that carried `kind` ("top_of_book" or "depth").
+    static func byFrame(_ status: [String: Any], _ kind: String) -> (count: Int, p50: Double?, p99: Double?) {
+        summary((status["frame_to_shm_by_frame_ns"] as? [String: Any])?[kind])
+    }
+
+    /// A latency object's count, p50 and p99.
+    static func summary(_ object: Any?) -> (count: Int, p50: Double?, p99: Double?) {
+        let latency = object as? [String: Any] ?? [:]
         func number(_ key: String) -> Double? { (latency[key] as? NSNumber)?.doubleValue }
         return (Int(number("count") ?? 0), number("p50"), number("p99"))
     }

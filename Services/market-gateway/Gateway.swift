@@ -94,6 +94,8 @@ final class Gateway: @unchecked Sendable {
         loop.preconditionInEventLoop()
         for connection in connections {
             connection.frameToShm.reset()
+            connection.frameToShmTopOfBook.reset()
+            connection.frameToShmDepth.reset()
             connection.frameToShmAfterQuiet.reset()
         }
     }
@@ -121,7 +123,7 @@ final class Gateway: @unchecked Sendable {
             parts.append(
                 #""\#(source.name)":{"state":"\#(health.state)","connections":\#(own.count),"connected":\#(own.filter(\.isLive).count),"instruments":\#(instruments),"verified":\#(verified),"frames":\#(frames),"parse_errors":\#(errors),"gaps":\#(health.gaps),"resyncs":\#(health.resyncs),"reconnects":\#(health.reconnects),"ring_full":\#(ringFull),"failing_snapshots":[\#(failing.joined(separator: ","))],"venue_errors":\#(venueErrors),"last_venue_error":\#(lastVenueError?.jsonQuoted ?? "null"),"frame_to_shm_ns":\#(frameToShm)}"#)
         }
-        return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"frame_to_shm_after_quiet_ns":\#(Self.latencyJSON(connections, \.frameToShmAfterQuiet)),"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
+        return #"{"exchange":"\#(exchange.name)","frame_to_shm_ns":\#(Self.latencyJSON(connections)),"frame_to_shm_after_quiet_ns":\#(Self.latencyJSON(connections, \.frameToShmAfterQuiet)),"frame_to_shm_by_frame_ns":{"top_of_book":\#(Self.latencyJSON(connections, \.frameToShmTopOfBook)),"depth":\#(Self.latencyJSON(connections, \.frameToShmDepth))},"streams":\#(streams?.statusJSON ?? "null"),"sources":{\#(parts.joined(separator: ","))}}"#
     }
 
     /// Frame→shm latency of `connections` together (all frames, or those after a quiet spell):

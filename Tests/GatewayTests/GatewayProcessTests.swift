@@ -111,6 +111,11 @@ import Testing
         let all = (json["frame_to_shm_ns"] as? [String: Any])?["count"] as? Int ?? 0
         let afterQuiet = (json["frame_to_shm_after_quiet_ns"] as? [String: Any])?["count"] as? Int ?? -1
         #expect(afterQuiet > 0 && afterQuiet <= all, "\(afterQuiet) of \(all)")
+        // And by what they carried: every published frame is a best bid/ask or depth, and both come.
+        let byFrame = json["frame_to_shm_by_frame_ns"] as? [String: Any] ?? [:]
+        let quotes = (byFrame["top_of_book"] as? [String: Any])?["count"] as? Int ?? -1
+        let depth = (byFrame["depth"] as? [String: Any])?["count"] as? Int ?? -1
+        #expect(quotes > 0 && depth > 0 && quotes + depth == all, "\(quotes) + \(depth) of \(all)")
         if exchange == .binance {
             // The notices say what their frame carried: bookTicker frames and depth diffs both come.
             let notices = try RingConsumer<UpdateNotice>(name: SegmentNames(prefix: harness.prefix).ring("notices.binance"))
