@@ -722,11 +722,11 @@ public final class SpreadDetector {
         guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, store.readTop(slot: Int(firstSlot), into: &other) == .consistent,
             store.readTop(slot: Int(secondSlot), into: &second) == .consistent, store.readTop(slot: Int(crossSlot), into: &cross) == .consistent
         else { return .invalid }
-        let legs = [other, second, cross]
-        let valid = legs.allSatisfy { top in
+        func usable(_ top: TopOfBook) -> Bool {
             top.verified && now - top.tsReceivedNanos <= maxAgeNanos && top.bidPrice > 0 && top.askPrice > 0 && top.bidQuantity > 0
                 && top.askQuantity > 0
         }
+        let valid = usable(other) && usable(second) && usable(cross)
         let result = TriangularMath.evaluate(
             first: Self.quote(other), second: Self.quote(second), cross: Self.quote(cross),
             feeBps: rules.rules(symbol: cycle.first.index, source: source).takerFeeBps, maxNotional: config.maxNotional, forward: forward)
