@@ -423,10 +423,12 @@ public final class SpreadDetector {
     }
 
     /// Funding carry on a spot→perp leg whose perpetual pays enough: entry spread + the funding
-    /// collected over `carryHoldingHours` − both taker fees ≥ `carryEntryBps`.
+    /// collected over `carryHoldingHours` − both taker fees ≥ `carryEntryBps`. Not while a track
+    /// follows the direction's spread: that signal's position (long spot, short perp) is the
+    /// carry's, which is signalled once the spread's track closes.
     private func considerCarry(position: Int, perpKey: Int, gross: Double, notice: UpdateNotice, now: Int64, emit: (inout OpportunityRecord) -> Void) {
         let directionIndex = Int(index.leg(at: position).direction)
-        guard !carryHeld[directionIndex], now - carryLastEmitNanos[directionIndex] >= carryCooldownNanos else { return }
+        guard !carryHeld[directionIndex], !held[directionIndex], now - carryLastEmitNanos[directionIndex] >= carryCooldownNanos else { return }
         let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
         let net = gross - legFeesBps[position] + funding
         guard net >= config.carryEntryBps else { return }

@@ -360,6 +360,12 @@ import Testing
         let spreadReading = detector.reading(TrackSubject(kind: .spread, index: Int(carry.direction)), now: MonotonicClock.now())
         #expect(abs(spreadReading.netBps - (5.0 / 65_000 * 10_000 - 15 + 10)) < 1e-6, "\(spreadReading)")
         detector.hold(subject, false)
+        // A track of the direction's spread holds the carry too: its position is the carry's.
+        let spread = TrackSubject(kind: .spread, index: Int(carry.direction))
+        detector.hold(spread, true)
+        detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: later) { emitted.append($0) }
+        #expect(emitted.count == 1, "the direction's spread is followed")
+        detector.hold(spread, false)
         detector.evaluate(SpreadDetectorTests.notice(SpreadDetectorTests.okxPerp), now: later) { emitted.append($0) }
         #expect(emitted.count == 2 && emitted[1].strategyKind == .fundingCarry, "signalled again once its track closed")
         // Below the annual minimum nothing is considered.
