@@ -127,50 +127,79 @@ public enum SPSCRing {
     }
 }
 
+extension SPSCRing {
+    /// What each end holds of a ring: the mapping, its geometry and doorbell, and its role
+    /// (producer or consumer) claimed for this process until `release`.
+    struct End {
+        let segment: SharedMemorySegment
+        let capacity: Int
+        let words: SharedWords
+        let mask: UInt64
+        let records: UnsafeMutableRawPointer
+        let recordBytes: Int
+        let doorbell: Doorbell
+        private let roleOffset: Int
+
+        /// Opens the ring of `Record`s called `name` and claims the role at `roleOffset`.
+        init<Record: RingRecord>(name: String, of _: Record.Type, roleOffset: Int, role: String) throws(SharedMemoryError) {
+            let (segment, capacity) = try SPSCRing.open(name: name, of: Record.self)
+            try SPSCRing.claim(segment, roleOffset: roleOffset, role: role)
+            self.segment = segment
+            self.capacity = capacity
+            words = SharedWords(segment.base)
+            mask = UInt64(capacity - 1)
+            records = segment.base + Offset.records
+            recordBytes = SPSCRing.recordBytes(Record.self)
+            doorbell = Doorbell(words, sleepingOffset: Offset.sleeping, wakeCountOffset: Offset.wakeCount)
+            self.roleOffset = roleOffset
+        }
+
+        /// The record slot of index `index` (indices grow forever; the mask folds them in).
+        @inline(__always)
+        func slot(_ index: UInt64) -> UnsafeMutableRawPointer {
+            records + Int(index & mask) &* recordBytes
+        }
+
+        func release() {
+            SPSCRing.release(segment, roleOffset: roleOffset)
+        }
+    }
+}
+
 /// The producing end of an `SPSCRing`. Use from one thread.
 public final class RingProducer<Record: RingRecord>: @unchecked Sendable {
     // @unchecked Sendable: may be moved to the producing thread; the single-producer role is
     // enforced across processes by the pid claim and within one by the documented contract.
 
-    public let segment: SharedMemorySegment
-    public let capacity: Int
-    let words: SharedWords
-    let mask: UInt64
-    let records: UnsafeMutableRawPointer
-    let recordBytes: Int
-    public let doorbell: Doorbell
+    let end: SPSCRing.End
+    public var segment: SharedMemorySegment { end.segment }
+    public var capacity: Int { end.capacity }
+    public var doorbell: Doorbell { end.doorbell }
 
     /// Attaches as the ring's only producer.
     public init(name: String) throws(SharedMemoryError) {
-        let (segment, capacity) = try SPSCRing.open(name: name, of: Record.self)
-        try SPSCRing.claim(segment, roleOffset: SegmentHeader.Offset.producerPid, role: "producer")
-        self.segment = segment
-        self.capacity = capacity
-        self.words = SharedWords(segment.base)
-        self.mask = UInt64(capacity - 1)
-        self.records = segment.base + SPSCRing.Offset.records
-        self.recordBytes = SPSCRing.recordBytes(Record.self)
-        self.doorbell = Doorbell(words, sleepingOffset: SPSCRing.Offset.sleeping, wakeCountOffset: SPSCRing.Offset.wakeCount)
+        end = try SPSCRing.End(name: name, of: Record.self, roleOffset: SegmentHeader.Offset.producerPid, role: "producer")
     }
 
     deinit {
-        SPSCRing.release(segment, roleOffset: SegmentHeader.Offset.producerPid)
+        end.release()
     }
 
     /// Appends a record; false when the ring is full (the record is not stored, a counter grows).
     public func tryPush(_ record: Record) -> Bool {
+        let words = end.words
         let tail = words.loadRelaxed(SPSCRing.Offset.tail)
-        if tail &- words.loadRelaxed(SPSCRing.Offset.cachedHead) > mask {
+        if tail &- words.loadRelaxed(SPSCRing.Offset.cachedHead) > end.mask {
             let head = words.loadAcquire(SPSCRing.Offset.head)
             words.storeRelaxed(SPSCRing.Offset.cachedHead, head)
-            if tail &- head > mask {
+            if tail &- head > end.mask {
                 words.storeRelaxed(SPSCRing.Offset.rejectedFull, words.loadRelaxed(SPSCRing.Offset.rejectedFull) &+ 1)
                 return false
             }
         }
         // SAFETY: the slot index is masked into 0..<capacity and the records area holds capacity ×
         // recordBytes bytes; the consumer does not read this slot until the release store below.
-        (records + Int(tail & mask) &* recordBytes).storeBytes(of: record, as: Record.self)
+        end.slot(tail).storeBytes(of: record, as: Record.self)
         words.storeRelease(SPSCRing.Offset.tail, tail &+ 1)
         return true
     }
@@ -179,18 +208,18 @@ public final class RingProducer<Record: RingRecord>: @unchecked Sendable {
     /// the slots and the producer's header line. A producer that pushes rarely calls this while
     /// idle, so a push does not wait for lines the consumer's core last held.
     public func warmNextSlots(_ count: Int = 4) {
-        drz_prefetch_write(words.base + SPSCRing.Offset.tail)
-        let tail = words.loadRelaxed(SPSCRing.Offset.tail)
+        drz_prefetch_write(end.words.base + SPSCRing.Offset.tail)
+        let tail = end.words.loadRelaxed(SPSCRing.Offset.tail)
         for next in 0..<UInt64(max(count, 0)) {
-            let slot = records + Int((tail &+ next) & mask) &* recordBytes
-            for offset in stride(from: 0, to: recordBytes, by: 64) { drz_prefetch_write(slot + offset) }
+            let slot = end.slot(tail &+ next)
+            for offset in stride(from: 0, to: end.recordBytes, by: 64) { drz_prefetch_write(slot + offset) }
         }
     }
 
     /// Appends and wakes a sleeping consumer.
     public func pushAndNotify(_ record: Record) -> Bool {
         guard tryPush(record) else { return false }
-        doorbell.ring()
+        end.doorbell.ring()
         return true
     }
 }
@@ -199,33 +228,24 @@ public final class RingProducer<Record: RingRecord>: @unchecked Sendable {
 public final class RingConsumer<Record: RingRecord>: @unchecked Sendable {
     // @unchecked Sendable: same contract as RingProducer, for the consumer role.
 
-    public let segment: SharedMemorySegment
-    public let capacity: Int
-    let words: SharedWords
-    let mask: UInt64
-    let records: UnsafeMutableRawPointer
-    let recordBytes: Int
-    public let doorbell: Doorbell
+    let end: SPSCRing.End
+    public var segment: SharedMemorySegment { end.segment }
+    public var capacity: Int { end.capacity }
+    public var doorbell: Doorbell { end.doorbell }
+    var words: SharedWords { end.words }
 
     /// Attaches as the ring's only consumer.
     public init(name: String) throws(SharedMemoryError) {
-        let (segment, capacity) = try SPSCRing.open(name: name, of: Record.self)
-        try SPSCRing.claim(segment, roleOffset: SegmentHeader.Offset.consumerPid, role: "consumer")
-        self.segment = segment
-        self.capacity = capacity
-        self.words = SharedWords(segment.base)
-        self.mask = UInt64(capacity - 1)
-        self.records = segment.base + SPSCRing.Offset.records
-        self.recordBytes = SPSCRing.recordBytes(Record.self)
-        self.doorbell = Doorbell(words, sleepingOffset: SPSCRing.Offset.sleeping, wakeCountOffset: SPSCRing.Offset.wakeCount)
+        end = try SPSCRing.End(name: name, of: Record.self, roleOffset: SegmentHeader.Offset.consumerPid, role: "consumer")
     }
 
     deinit {
-        SPSCRing.release(segment, roleOffset: SegmentHeader.Offset.consumerPid)
+        end.release()
     }
 
     /// Takes the oldest record, or nil when the ring is empty.
     public func tryPop() -> Record? {
+        let words = end.words
         let head = words.loadRelaxed(SPSCRing.Offset.head)
         if head == words.loadRelaxed(SPSCRing.Offset.cachedTail) {
             let tail = words.loadAcquire(SPSCRing.Offset.tail)
@@ -234,7 +254,7 @@ public final class RingConsumer<Record: RingRecord>: @unchecked Sendable {
         }
         // SAFETY: head < tail, so the producer finished this slot (acquire above) and will not
         // reuse it before the release store below.
-        let record = (records + Int(head & mask) &* recordBytes).loadUnaligned(as: Record.self)
+        let record = end.slot(head).loadUnaligned(as: Record.self)
         words.storeRelease(SPSCRing.Offset.head, head &+ 1)
         return record
     }
