@@ -189,7 +189,7 @@ enum DetectorView {
         }
         let tracks = status["open_tracks"] as? [[String: Any]] ?? []
         lines.append("")
-        lines.append("open tracks (\(tracks.count))")
+        lines.append("open tracks (\(tracks.count))" + Self.closedTracks(status["closed_tracks"] as? [String: Any]))
         lines.append(
             pad("strategy", 15) + pad("symbol", 11) + pad("buy", 14) + pad("sell / cycle", 19) + pad("points", 8) + pad("net bps", 9) + "peak")
         for track in tracks.prefix(10) {
@@ -200,5 +200,19 @@ enum DetectorView {
                     + fixed(track["peak_net_bps"]))
         }
         return lines
+    }
+
+    /// What became of the tracks the market closed: ", closed: 12 converged (after 9.8 s median,
+    /// 31.0 s p90), 2 expired"; nothing before the first.
+    static func closedTracks(_ closed: [String: Any]?) -> String {
+        let converged = (closed?["converged"] as? NSNumber)?.intValue ?? 0
+        let expired = (closed?["expired"] as? NSNumber)?.intValue ?? 0
+        guard converged + expired > 0 else { return "" }
+        let lasting = closed?["seconds_to_converge"] as? [String: Any] ?? [:]
+        func seconds(_ key: String) -> String {
+            (lasting[key] as? NSNumber).map { String(format: "%.1f s", $0.doubleValue) } ?? "-"
+        }
+        let after = converged > 0 ? " (after \(seconds("p50")) median, \(seconds("p90")) p90)" : ""
+        return ", closed: \(converged) converged\(after), \(expired) expired"
     }
 }

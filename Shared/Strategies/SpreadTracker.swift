@@ -46,6 +46,13 @@ public final class SpreadTracker {
     }
 
     public private(set) var open: [Track] = []
+    /// Tracks the market closed since start: how many converged and expired, and how long the
+    /// converged ones lasted (seconds, the last `lastingSamples`): how long a dislocation stays.
+    public private(set) var convergedCount = 0
+    public private(set) var expiredCount = 0
+    private var lasted: [Double] = []
+    private var lastedNext = 0
+    public static let lastingSamples = 1024
     public var intervalNanos: Int64
     public var maxAgeMillis: Int64
     public var exitBps: Double
@@ -81,6 +88,7 @@ public final class SpreadTracker {
             // beyond 64 bits is past any maximum.
             let (age, overflow) = wallMillis.subtractingReportingOverflow(open[index].openedWallMillis)
             if overflow || age >= maxAgeMillis {
+                expiredCount += 1
                 events.append(.closed(open[index], .expired))
                 open.remove(at: index)
                 continue
@@ -100,6 +108,8 @@ public final class SpreadTracker {
             open[index].peakNetBps = max(open[index].peakNetBps, now_.netBps)
             events.append(.point(open[index], now_))
             if now_.netBps <= exitBps {
+                convergedCount += 1
+                recordLasting(Double(age) / 1000)
                 events.append(.closed(open[index], .converged))
                 open.remove(at: index)
                 continue
@@ -107,6 +117,24 @@ public final class SpreadTracker {
             index += 1
         }
         return events
+    }
+
+    private func recordLasting(_ seconds: Double) {
+        if lasted.count < Self.lastingSamples {
+            lasted.append(seconds)
+        } else {
+            lasted[lastedNext] = seconds
+        }
+        lastedNext = (lastedNext + 1) % Self.lastingSamples
+    }
+
+    /// How long converged tracks lasted from their signal, at `fraction` (0.5 = median) of the
+    /// last `lastingSamples`; nil before any converged.
+    public func secondsToConverge(_ fraction: Double) -> Double? {
+        guard !lasted.isEmpty else { return nil }
+        let sorted = lasted.sorted()
+        let rank = Int((fraction * Double(sorted.count - 1)).rounded())
+        return sorted[min(max(rank, 0), sorted.count - 1)]
     }
 
     // MARK: Lines (JSONL) and recovery

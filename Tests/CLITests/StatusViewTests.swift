@@ -42,6 +42,17 @@ import Testing
         #expect(lines.contains("funding_carry  BTC-USDT   okx/spot      bybit/perp         3       14.20    15.00"))
     }
 
+    @Test func closedTracksSayHowLongDislocationsLasted() throws {
+        let lines = try render(
+            #"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":12,"expired":2,"seconds_to_converge":{"p50":9.81,"p90":31.04}}}"#)
+        #expect(lines.contains("open tracks (0), closed: 12 converged (after 9.8 s median, 31.0 s p90), 2 expired"))
+        let expiredOnly = try render(
+            #"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":0,"expired":1,"seconds_to_converge":{"p50":null,"p90":null}}}"#)
+        #expect(expiredOnly.contains("open tracks (0), closed: 0 converged, 1 expired"))
+        let none = try render(#"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":0,"expired":0}}"#)
+        #expect(none.contains("open tracks (0)"))
+    }
+
     @Test func opportunitiesShowTheNetTheirProfitIsMadeAt() throws {
         let lines = try render(
             #"{"recent":[{"ts_ms":1795380000000,"strategy":"triangular","symbol":"ETH-BTC","buy":"gateio/spot","sell":"gateio/spot","cycle":"USDT>ETH>BTC>USDT","quantity":893.86,"net_bps":19.87,"net_bps_at_size":13.42,"gross_bps":49.99,"expected_profit":1.2}],"open_tracks":[]}"#)

@@ -121,6 +121,29 @@ import Testing
         #expect(written > variants.count / 2)
     }
 
+    /// Converged tracks say how long they lasted from their signal; expired ones are counted.
+    @Test func convergedTracksMeasureHowLongTheyLasted() {
+        let tracker = SpreadTracker(intervalMillis: 200, maxAgeSeconds: 60, exitBps: 2)
+        #expect(tracker.secondsToConverge(0.5) == nil)
+        for (id, openedSeconds) in [(1, 0), (2, 10), (3, 20), (4, 30)] {
+            var record = OpportunityRecord()
+            record.id = UInt64(id)
+            record.direction = UInt32(id)
+            record.netBps = 20
+            record.wallNanos = Int64(openedSeconds) * 1_000_000_000
+            _ = tracker.opened(record, symbol: "BTC-USDT", buy: "binance/spot", sell: "okx/spot", now: 0)
+        }
+        // At 40 s the first three converge (after 40, 30 and 20 s); the fourth reads 5 bps and goes on.
+        let events = tracker.tick(now: 1_000_000_000, wallMillis: 40_000) { subject in
+            SpreadDetector.Reading(grossBps: 20, netBps: subject.index == 4 ? 5 : 1, quantity: 1, valid: true)
+        }
+        #expect(events.count == 7 && tracker.convergedCount == 3 && tracker.expiredCount == 0)
+        #expect(tracker.secondsToConverge(0.5) == 30 && tracker.secondsToConverge(0) == 20 && tracker.secondsToConverge(1) == 40)
+        // At 95 s the fourth is 65 s old: expired, not a convergence.
+        _ = tracker.tick(now: 2_000_000_000, wallMillis: 95_000) { _ in SpreadDetector.Reading(grossBps: 20, netBps: 5, quantity: 1, valid: true) }
+        #expect(tracker.expiredCount == 1 && tracker.convergedCount == 3 && tracker.open.isEmpty)
+    }
+
     /// Carry and triangular signals are tracked too: each is its own subject (a carry on a
     /// direction is not its spread; a cycle is named by its exchange and currencies in order),
     /// its lines name its strategy, and recovery finds it again by that strategy.
