@@ -1,6 +1,7 @@
 import DraizerCore
 import MEXCProto
 import SwiftProtobuf
+import Venues
 
 /// MEXC spot v3: binary protobuf pushes (aggregated book ticker and depth, built with the
 /// official definitions) and Binance-shaped REST bodies.
@@ -72,8 +73,9 @@ struct SimMEXCSpotFormat: SimWireFormat {
     func funding(_ book: SimVenueBook, rate: Double, nextSettlementMillis: Int64, timeMillis: Int64) -> [UInt8]? { nil }
 }
 
-/// MEXC contract: JSON pushes with numbers (`push.ticker` with bid1/ask1 and funding,
-/// `push.depth` with one `version` per message) and `{"success":true,"code":0,"data":…}` REST.
+/// MEXC contract: JSON pushes with numbers (`push.depth.full`, the best five levels a side, as the
+/// top of book; `push.depth` with one `version` per message; `push.funding.rate`) and
+/// `{"success":true,"code":0,"data":…}` REST.
 struct SimMEXCContractFormat: SimWireFormat {
     let source: SourceId
     var snapshotOnSubscribe: Bool { false }
@@ -84,10 +86,9 @@ struct SimMEXCContractFormat: SimWireFormat {
 
     func topOfBook(_ book: SimVenueBook, timeMillis: Int64, fundingRate: Double) -> [UInt8] {
         let i = book.instrument
-        let bid = book.bestBid?.price ?? 0
-        let ask = book.bestAsk?.price ?? 0
+        let depth = MEXCContractSubscriptions.topOfBookLevels
         return Array(
-            #"{"channel":"push.ticker","data":{"symbol":"\#(i.exchangeSymbol)","bid1":\#(SimText.plain(bid, i.priceScale)),"ask1":\#(SimText.plain(ask, i.priceScale)),"fairPrice":\#(SimText.plain((bid + ask) / 2, i.priceScale)),"indexPrice":\#(SimText.plain((bid + ask) / 2, i.priceScale)),"fundingRate":\#(SimText.rate(fundingRate)),"timestamp":\#(timeMillis)},"symbol":"\#(i.exchangeSymbol)","ts":\#(timeMillis)}"#
+            #"{"channel":"push.depth.full","data":{"asks":\#(levels(SimText.levels(Array(book.asks.prefix(depth))), i)),"bids":\#(levels(SimText.levels(Array(book.bids.prefix(depth))), i)),"version":\#(book.version)},"symbol":"\#(i.exchangeSymbol)","ts":\#(timeMillis)}"#
                 .utf8)
     }
 

@@ -16,8 +16,10 @@ public struct SimTopics: Sendable {
     public init(source: SourceId, instruments: [SimInstrument]) {
         let subscriptions = venueSubscriptions(for: source)
         for instrument in instruments {
+            // Topics come as top of book, depth, then funding; any further ones also carry
+            // funding (MEXC contract tickers).
             for (position, topic) in subscriptions.topics(exchangeSymbol: instrument.exchangeSymbol).enumerated() {
-                table[topic] = (instrument.symbolIndex, SimTopicKind(rawValue: position) ?? .topOfBook)
+                table[topic] = (instrument.symbolIndex, SimTopicKind(rawValue: min(position, SimTopicKind.funding.rawValue)) ?? .funding)
             }
         }
     }

@@ -27,7 +27,10 @@ import Venues
                 return (depth.bids[0].price, depth.asks[0].price)
             case (.gateio, _): try GateIOTickerParser.parse(raw, into: &quote)
             case (.mexc, .spot): _ = try MEXCSpotFrameReader.read(raw, quote: &quote, depth: &depth)
-            case (.mexc, .perp): _ = try MEXCContractParser.parse(raw, quote: &quote, depth: &depth, funding: &funding)
+            case (.mexc, .perp):
+                _ = try MEXCContractParser.parse(raw, quote: &quote, depth: &depth, funding: &funding)
+                #expect(depth.isTopOfBookOnly && depth.bids.count == 5 && depth.asks.count == 5)
+                return (depth.bids[0].price, depth.asks[0].price)
             }
             return (quote.bidPrice, quote.askPrice)
         }

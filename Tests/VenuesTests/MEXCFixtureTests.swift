@@ -145,6 +145,46 @@ import Venues
         }
     }
 
+    /// On the contract market the top of book is `depth.full` (the best levels with their sizes and
+    /// the book's version, a book-shaped quote); tickers give funding only (bid1/ask1 without sizes
+    /// or version could never be ordered against the book).
+    @Test func contractTopOfBookIsTheFullDepthPushAndTickersGiveFunding() throws {
+        let perp = SourceId(exchange: .mexc, market: .perp)
+        let depthFeed = DepthFeed(source: perp)
+        var quoteFeed = QuoteFeed(source: perp)
+        var depth = DepthMessage()
+        var quote = TopOfBookQuote()
+        var pushes: [(frame: [UInt8], bid: String, bidSize: String, ask: String, askSize: String, version: UInt64)] = []
+        var tickers = 0
+        for file in try Fixtures.files("mexc/ws", suffix: ".jsonl") where file.contains("perp") {
+            for frame in try Fixtures.lines(file) {
+                let text = String(decoding: frame, as: UTF8.self)
+                if text.contains("\"push.depth.full\"") {
+                    #expect(try frame.withUnsafeBytes { try depthFeed.read($0, depth: &depth, quote: &quote) } == .quote)
+                    pushes.append((frame, quote.bidPrice.description, quote.bidQuantity.description, quote.askPrice.description,
+                        quote.askQuantity.description, quote.updateId))
+                    #expect(String(decoding: frame[quote.symbol], as: UTF8.self).hasSuffix("_USDT"))
+                } else if text.contains("\"push.ticker\"") {
+                    #expect(try frame.withUnsafeBytes { try depthFeed.read($0, depth: &depth, quote: &quote) } == .other)
+                    let complete = try frame.withUnsafeBytes { try quoteFeed.parse($0, into: &quote) }
+                    #expect(!complete && quoteFeed.frameCarriedFunding, "a ticker gives funding, not a quote")
+                    tickers += 1
+                }
+            }
+        }
+        #expect(tickers == 3)
+        #expect(pushes.map { "\($0.bid) \($0.bidSize) \($0.ask) \($0.askSize) \($0.version)" }.sorted() == [
+            "0.7541 374 0.7542 1484 197614550", "31708 3210 31708.5 74950 5194972869",
+        ])
+        // A push is never taken as a snapshot of the whole book.
+        #expect(throws: VenueParseError.unsupportedMessage) { try pushes[0].frame.withUnsafeBytes { try depthFeed.parseDiff($0, into: &depth) } }
+        let topics = MEXCContractSubscriptions().topics(exchangeSymbol: "BTC_USDT")
+        #expect(topics == ["depth.full|BTC_USDT", "depth|BTC_USDT", "funding.rate|BTC_USDT", "ticker|BTC_USDT"])
+        #expect(MEXCContractSubscriptions().subscribeFrames(Array(topics.prefix(2)), nowMillis: 0) == [
+            #"{"method":"sub.depth.full","param":{"symbol":"BTC_USDT","limit":5}}"#, #"{"method":"sub.depth","param":{"symbol":"BTC_USDT"}}"#,
+        ])
+    }
+
     @Test func everyContractFixtureParses() throws {
         var quote = TopOfBookQuote()
         var depth = DepthMessage()

@@ -43,7 +43,7 @@ public struct DepthFeed: Sendable {
     }
 
     /// Reads a frame once: depth into `depth`; where the venue's top of book comes through the
-    /// same parser (Bybit `orderbook.1`, OKX `bbo-tbt`, MEXC book tickers), the quote into
+    /// same parser (Bybit `orderbook.1`, OKX `bbo-tbt`, MEXC book tickers and `depth.full`), the quote into
     /// `quote`, so the gateway never parses a frame twice.
     public func read(
         _ frame: UnsafeRawBufferPointer, depth: inout DepthMessage, quote: inout TopOfBookQuote
@@ -61,11 +61,12 @@ public struct DepthFeed: Sendable {
                 case .other: return .other
                 }
             case (.mexc, .perp):
+                // `depth.full` is book-shaped (checked below); tickers carry funding, which
+                // `QuoteFeed` reads, and no quote (no sizes, no version).
                 var funding = FundingUpdate()
                 switch try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) {
-                case .depth: return .depth
-                case .ticker: return .quote
-                case .fundingRate: return .other
+                case .depth: break
+                case .ticker, .fundingRate: return .other
                 }
             }
         } catch .unsupportedMessage {

@@ -2,8 +2,9 @@ import DraizerCore
 
 /// Each source's top-of-book channel read into `TopOfBookQuote`s: Binance bookTicker, Bybit
 /// `orderbook.1`, OKX `bbo-tbt`, Gate.io book tickers, MEXC aggregated book tickers (protobuf)
-/// and contract tickers. Bybit linear tickers are read for funding only (merged, since deltas
+/// and contract `depth.full`. Bybit linear tickers are read for funding only (merged, since deltas
 /// carry only changed fields): their bid1/ask1 come every 100 ms, the level-1 book's every 10 ms.
+/// MEXC contract tickers too: their bid1/ask1 have no sizes and no version.
 ///
 /// Threading: one owner (a gateway connection's event loop); keeps per-symbol state for Bybit.
 public struct QuoteFeed: Sendable {
@@ -19,7 +20,8 @@ public struct QuoteFeed: Sendable {
 
     public init(source: SourceId) { self.source = source }
 
-    /// A quote from a top-of-book channel shaped like a book (Bybit `orderbook.1`, OKX `bbo-tbt`).
+    /// A quote from a top-of-book channel shaped like a book (Bybit `orderbook.1`, OKX `bbo-tbt`,
+    /// MEXC contract `depth.full`).
     static func quote(fromBookShaped depth: borrowing DepthMessage, into quote: inout TopOfBookQuote) throws(VenueParseError) {
         guard depth.isTopOfBookOnly, let bid = depth.bids.first, let ask = depth.asks.first else { throw .unsupportedMessage }
         quote = TopOfBookQuote()
@@ -71,10 +73,13 @@ public struct QuoteFeed: Sendable {
         case (.mexc, .spot):
             guard try MEXCSpotFrameReader.read(frame, quote: &quote, depth: &depth) == .bookTicker else { throw .unsupportedMessage }
         case (.mexc, .perp):
+            // The ticker's bid1/ask1 have no sizes and no version: its funding only. The top of
+            // book is `depth.full`, which `DepthFeed` reads.
             guard try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) == .ticker else {
                 throw .unsupportedMessage
             }
             frameCarriedFunding = true
+            return false
         }
         return true
     }

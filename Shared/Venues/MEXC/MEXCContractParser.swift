@@ -3,7 +3,8 @@ import DraizerCore
 /// MEXC contract (USDT perpetual) JSON pushes and REST bodies. Numbers are JSON numbers, read
 /// exactly from their text.
 /// - `push.ticker`: `bid1`/`ask1` (no sizes: quantities 0), `fundingRate`, `fairPrice`, `indexPrice`;
-/// - `push.depth` (diff) and `push.depth.full` (snapshot): levels `[price, contracts, orders]`, `version`;
+/// - `push.depth` (diff) and `push.depth.full` (the best 5, 10 or 20 levels now: a book-shaped top
+///   of book, `isTopOfBookOnly`): levels `[price, contracts, orders]`, `version`;
 /// - `push.funding.rate`: `rate`, `nextSettleTime`;
 /// - REST `/api/v1/contract/depth/{symbol}` and `/api/v1/contract/funding_rate/{symbol}`.
 public enum MEXCContractParser {
@@ -68,6 +69,7 @@ public enum MEXCContractParser {
             depth.reset()
             try readDepth(&cursor, into: &depth)
             depth.isSnapshot = isSnapshot
+            depth.isTopOfBookOnly = isSnapshot
             depth.symbol = symbol
             depth.eventTimeMillis = time
         case .fundingRate:

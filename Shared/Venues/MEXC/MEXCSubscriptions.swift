@@ -31,9 +31,9 @@ public struct MEXCSpotSubscriptions: VenueSubscriptions {
     }
 }
 
-/// MEXC contract: one request per channel and symbol, `{"method":"sub.depth","param":{"symbol":"BTC_USDT"}}`;
-/// ping `{"method":"ping"}` every 10-20 s, answered `{"channel":"pong",…}`; acks `rs.sub.…` with
-/// `"data":"success"`, errors `rs.error`.
+/// MEXC contract: one request per channel and symbol, `{"method":"sub.depth","param":{"symbol":"BTC_USDT"}}`
+/// (`sub.depth.full` also names its `limit`); ping `{"method":"ping"}` every 10-20 s, answered
+/// `{"channel":"pong",…}`; acks `rs.sub.…` with `"data":"success"`, errors `rs.error`.
 public struct MEXCContractSubscriptions: VenueSubscriptions {
     public init() {}
 
@@ -41,10 +41,15 @@ public struct MEXCContractSubscriptions: VenueSubscriptions {
         VenueLimits(topicsPerConnection: 300, topicsPerRequest: 1, requestsPerSecond: 10, clientPingIntervalMillis: 15_000, idleTimeoutMillis: 60_000)
     }
 
-    /// Topics are `channel|symbol`; the ticker carries bid1/ask1 and funding.
+    /// Topics are `channel|symbol`. The top of book is `depth.full` at its smallest limit: the best
+    /// levels with their sizes and the book's `version` (the ticker's bid1/ask1 have neither, and
+    /// the ticker is read for its funding rate only).
     public func topics(exchangeSymbol: String) -> [String] {
-        ["ticker|\(exchangeSymbol)", "depth|\(exchangeSymbol)", "funding.rate|\(exchangeSymbol)"]
+        ["depth.full|\(exchangeSymbol)", "depth|\(exchangeSymbol)", "funding.rate|\(exchangeSymbol)", "ticker|\(exchangeSymbol)"]
     }
+
+    /// Levels per side of the `depth.full` top-of-book channel (MEXC takes 5, 10 or 20).
+    public static let topOfBookLevels = 5
 
     public func subscribeFrames(_ topics: [String], nowMillis: Int64) -> [String] { frames("sub", topics) }
 
@@ -53,7 +58,8 @@ public struct MEXCContractSubscriptions: VenueSubscriptions {
     private func frames(_ verb: String, _ topics: [String]) -> [String] {
         topics.map { topic in
             let parts = topic.split(separator: "|", maxSplits: 1).map(String.init)
-            return #"{"method":"\#(verb).\#(parts[0])","param":{"symbol":\#(ControlJSON.string(parts.count > 1 ? parts[1] : ""))}}"#
+            let limit = parts[0] == "depth.full" && verb == "sub" ? #","limit":\#(Self.topOfBookLevels)"# : ""
+            return #"{"method":"\#(verb).\#(parts[0])","param":{"symbol":\#(ControlJSON.string(parts.count > 1 ? parts[1] : ""))\#(limit)}}"#
         }
     }
 
