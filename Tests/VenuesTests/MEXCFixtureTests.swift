@@ -164,6 +164,9 @@ import Venues
                     pushes.append((frame, quote.bidPrice.description, quote.bidQuantity.description, quote.askPrice.description,
                         quote.askQuantity.description, quote.updateId))
                     #expect(String(decoding: frame[quote.symbol], as: UTF8.self).hasSuffix("_USDT"))
+                    // What `draizer discover --validate` reads: the same quote through `QuoteFeed`.
+                    let fromDepthFeed = quote
+                    #expect(try frame.withUnsafeBytes { try quoteFeed.parse($0, into: &quote) } && quote == fromDepthFeed)
                 } else if text.contains("\"push.ticker\"") {
                     #expect(try frame.withUnsafeBytes { try depthFeed.read($0, depth: &depth, quote: &quote) } == .other)
                     let complete = try frame.withUnsafeBytes { try quoteFeed.parse($0, into: &quote) }

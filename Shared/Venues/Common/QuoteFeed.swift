@@ -73,13 +73,17 @@ public struct QuoteFeed: Sendable {
         case (.mexc, .spot):
             guard try MEXCSpotFrameReader.read(frame, quote: &quote, depth: &depth) == .bookTicker else { throw .unsupportedMessage }
         case (.mexc, .perp):
-            // The ticker's bid1/ask1 have no sizes and no version: its funding only. The top of
-            // book is `depth.full`, which `DepthFeed` reads.
-            guard try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) == .ticker else {
+            // The top of book is `depth.full` (a gateway reads it through `DepthFeed`); the ticker's
+            // bid1/ask1 have no sizes and no version: its funding only.
+            switch try MEXCContractParser.parse(frame, quote: &quote, depth: &depth, funding: &funding) {
+            case .depth:
+                try Self.quote(fromBookShaped: depth, into: &quote)
+            case .ticker:
+                frameCarriedFunding = true
+                return false
+            case .fundingRate:
                 throw .unsupportedMessage
             }
-            frameCarriedFunding = true
-            return false
         }
         return true
     }
