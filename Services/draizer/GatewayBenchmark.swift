@@ -45,10 +45,12 @@ struct GatewayBench: ParsableCommand {
         if selected("gateway.frame_to_shm") || selected("gateway.rss_mb") {
             let bench = try GatewayBenchmark(scenario: #"{"updatesPerSecond":\#(rate)}"#, stress: false, pin: false)
             defer { bench.stop() }
-            for exchange in venues {
+            // `--only gateway.frame_to_shm.okx` measures OKX alone (gateway.rss_mb needs every window).
+            let measured = selection.contains("gateway.rss_mb") ? venues : venues.filter { selection.contains("gateway.frame_to_shm.\($0.name)") }
+            for exchange in measured {
                 let window = try bench.measure(exchange, seconds: seconds)
                 rss.append((exchange.name, window.rssMegabytes))
-                if selected("gateway.frame_to_shm") {
+                if selection.contains("gateway.frame_to_shm.\(exchange.name)") {
                     printLine(
                         BenchResult(
                             bench: "gateway.frame_to_shm.\(exchange.name)", unit: "ns", median: window.p50, p50: window.p50, p99: window.p99,
