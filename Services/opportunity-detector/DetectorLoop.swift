@@ -335,8 +335,9 @@ final class DetectorLoop: @unchecked Sendable {
             record, symbol: symbol, buy: record.buy?.name ?? "?", sell: path ?? record.sell?.name ?? "?", now: MonotonicClock.now())
         {
             record_([event], wallMillis: wallMillis)
-        } else if !tracker.isOpen(TrackSubject(record)) {
-            detector.hold(TrackSubject(record), false)
+        } else {
+            let subject = TrackSubject(record)
+            if !tracker.isOpen(subject) { detector.hold(subject, false) }
         }
     }
 

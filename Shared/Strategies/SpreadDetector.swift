@@ -157,12 +157,28 @@ public final class SpreadDetector {
         for key in holdingFundingBps.indices { updateHoldingFunding(key) }
     }
 
-    /// The spot→perp edge's funding estimate. Out-of-date funding never adds to an edge (the rate
-    /// paid now is unknown): a cost it showed still counts, income does not.
+    /// The spot→perp edge's funding estimate.
     private func updateHoldingFunding(_ key: Int) {
-        let estimate = SpreadMath.fundingBps(
-            ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours)
-        holdingFundingBps[key] = isOutOfDate(key) ? min(estimate, 0) : estimate
+        holdingFundingBps[key] = counted(
+            SpreadMath.fundingBps(ratePerInterval: fundingRate[key], intervalHours: fundingIntervalHours[key], holdingHours: config.holdingHours),
+            perpKey: key)
+    }
+
+    /// Funding `estimate` of perpetual `key` as an edge counts it. Out-of-date funding never adds
+    /// to an edge (the rate paid now is unknown): a cost it showed still counts, income does not.
+    private func counted(_ estimate: Double, perpKey key: Int) -> Double {
+        isOutOfDate(key) ? min(estimate, 0) : estimate
+    }
+
+    /// A cycle's three store slots on its exchange; nil when one of its pairs has no entry.
+    @inline(__always)
+    private func slots(of cycle: TriangularCycle) -> (first: Int, second: Int, cross: Int)? {
+        let source = cycle.source.index
+        let first = Int(slots[cycle.first.index * SourceId.count + source])
+        let second = Int(slots[cycle.second.index * SourceId.count + source])
+        let cross = Int(slots[cycle.cross.index * SourceId.count + source])
+        guard first >= 0, second >= 0, cross >= 0 else { return nil }
+        return (first, second, cross)
     }
 
     /// A perpetual's funding (from the gateways' funding stream); `intervalHours` 0 = 8 h. Returns
@@ -354,11 +370,8 @@ public final class SpreadDetector {
             }
             let cycle = triangles.cycles[Int(position)]
             let source = cycle.source.index
-            let firstSlot = slots[cycle.first.index * SourceId.count + source]
-            let secondSlot = slots[cycle.second.index * SourceId.count + source]
-            let crossSlot = slots[cycle.cross.index * SourceId.count + source]
-            guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, count(store.readTop(slot: Int(firstSlot), into: &other)),
-                count(store.readTop(slot: Int(secondSlot), into: &second)), count(store.readTop(slot: Int(crossSlot), into: &cross))
+            guard let legs = slots(of: cycle), count(store.readTop(slot: legs.first, into: &other)),
+                count(store.readTop(slot: legs.second, into: &second)), count(store.readTop(slot: legs.cross, into: &cross))
             else { continue }
             guard other.verified, second.verified, cross.verified else {
                 counters.unverified &+= 1
@@ -682,8 +695,7 @@ public final class SpreadDetector {
             let direction = index.directions[subject.index]
             let perpKey = direction.symbol.index * SourceId.count + direction.sell.index
             let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
-            return directionReading(
-                direction, fundingBps: isOutOfDate(perpKey) ? min(funding, 0) : funding, entryBps: config.carryEntryBps, now: now)
+            return directionReading(direction, fundingBps: counted(funding, perpKey: perpKey), entryBps: config.carryEntryBps, now: now)
         case .triangular:
             guard triangles.cycles.indices.contains(subject.index) else { return .invalid }
             return cycleReading(triangles.cycles[subject.index], forward: subject.forward, now: now)
@@ -717,12 +729,8 @@ public final class SpreadDetector {
     }
 
     private func cycleReading(_ cycle: TriangularCycle, forward: Bool, now: Int64) -> Reading {
-        let source = cycle.source.index
-        let firstSlot = slots[cycle.first.index * SourceId.count + source]
-        let secondSlot = slots[cycle.second.index * SourceId.count + source]
-        let crossSlot = slots[cycle.cross.index * SourceId.count + source]
-        guard firstSlot >= 0, secondSlot >= 0, crossSlot >= 0, store.readTop(slot: Int(firstSlot), into: &other) == .consistent,
-            store.readTop(slot: Int(secondSlot), into: &second) == .consistent, store.readTop(slot: Int(crossSlot), into: &cross) == .consistent
+        guard let legs = slots(of: cycle), store.readTop(slot: legs.first, into: &other) == .consistent,
+            store.readTop(slot: legs.second, into: &second) == .consistent, store.readTop(slot: legs.cross, into: &cross) == .consistent
         else { return .invalid }
         func usable(_ top: TopOfBook) -> Bool {
             top.verified && now - top.tsReceivedNanos <= maxAgeNanos && top.bidPrice > 0 && top.askPrice > 0 && top.bidQuantity > 0
@@ -731,7 +739,7 @@ public final class SpreadDetector {
         let valid = usable(other) && usable(second) && usable(cross)
         let result = TriangularMath.evaluate(
             first: Self.quote(other), second: Self.quote(second), cross: Self.quote(cross),
-            feeBps: rules.rules(symbol: cycle.first.index, source: source).takerFeeBps, maxNotional: config.maxNotional, forward: forward)
+            feeBps: rules.rules(symbol: cycle.first.index, source: cycle.source.index).takerFeeBps, maxNotional: config.maxNotional, forward: forward)
         return Reading(grossBps: result.grossBps, netBps: result.netBps, quantity: result.startAmount, valid: valid)
     }
 

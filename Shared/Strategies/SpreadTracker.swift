@@ -50,7 +50,10 @@ public final class SpreadTracker {
     /// converged ones lasted (seconds, the last `lastingSamples`): how long a dislocation stays.
     public private(set) var convergedCount = 0
     public private(set) var expiredCount = 0
+    /// The samples in arrival order (a ring, `lastedNext` the oldest once full) and sorted, kept
+    /// so by each convergence: the status reads percentiles every 200 ms without sorting.
     private var lasted: [Double] = []
+    private var lastedSorted: [Double] = []
     private var lastedNext = 0
     public static let lastingSamples = 1024
     public var intervalNanos: Int64
@@ -123,18 +126,19 @@ public final class SpreadTracker {
         if lasted.count < Self.lastingSamples {
             lasted.append(seconds)
         } else {
+            if let oldest = lastedSorted.firstIndex(of: lasted[lastedNext]) { lastedSorted.remove(at: oldest) }
             lasted[lastedNext] = seconds
         }
         lastedNext = (lastedNext + 1) % Self.lastingSamples
+        lastedSorted.insert(seconds, at: lastedSorted.firstIndex { $0 > seconds } ?? lastedSorted.count)
     }
 
     /// How long converged tracks lasted from their signal, at `fraction` (0.5 = median) of the
     /// last `lastingSamples`; nil before any converged.
     public func secondsToConverge(_ fraction: Double) -> Double? {
-        guard !lasted.isEmpty else { return nil }
-        let sorted = lasted.sorted()
-        let rank = Int((fraction * Double(sorted.count - 1)).rounded())
-        return sorted[min(max(rank, 0), sorted.count - 1)]
+        guard !lastedSorted.isEmpty else { return nil }
+        let rank = Int((fraction * Double(lastedSorted.count - 1)).rounded())
+        return lastedSorted[min(max(rank, 0), lastedSorted.count - 1)]
     }
 
     // MARK: Lines (JSONL) and recovery
