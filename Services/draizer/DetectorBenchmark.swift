@@ -126,7 +126,7 @@ struct DetectorBench: ParsableCommand {
             + "the opportunities' notices \(split("frame_to_pop_ns")) "
             + "(each gateway's frame → published over all its frames, its top-of-book frames, and those after ≥ 1 ms of quiet on their connection, p50/p99 ns: "
             + "\(gatewayShares.joined(separator: ", "))); "
-            + "notice taken → decision \(split("pop_to_decision_ns")), → the notice's first decision \(split("pop_to_first_decision_ns"))"
+            + "notice taken → decision \(split("pop_to_decision_ns")), → the notice's first decision \(split("pop_to_first_decision_ns")), a later decision after the one before it \(split("decision_gap_ns"))"
         return BenchResult(
             bench: "detector.tick_to_decision", unit: "ns", median: number("p50"), p50: number("p50"), p99: number("p99"), p999: nil,
             allocsPerOp: nil,
