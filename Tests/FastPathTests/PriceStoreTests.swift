@@ -43,6 +43,59 @@ import Testing
         }
     }
 
+    /// Every read of a whole-book entry gives exactly the last book published — the top alone
+    /// moved, every level moved, the book thinned (levels past the count read as empty) and
+    /// refilled.
+    @Test func wholeBookPublishesReadBackExactlyWhateverChanged() throws {
+        try withSegmentPrefix { prefix in
+            let store = try PriceStore.create(names: try SegmentNames(prefix: prefix), symbolCapacity: 1)
+            let slot = try #require(store.slot(symbol: SymbolId(0), source: SourceId(exchange: .binance, market: .spot)))
+            func book(bestBid: Int64, levels: Int, size: Int64 = 1_000) -> BookSnapshot {
+                var book = BookSnapshot()
+                book.top.priceScale = 2
+                book.top.quantityScale = 3
+                book.top.verified = true
+                for level in 0..<levels {
+                    book.bids[level] = BookLevel(price: bestBid - Int64(level) * 100, quantity: size + Int64(level))
+                    book.asks[level] = BookLevel(price: bestBid + 100 + Int64(level) * 100, quantity: size + Int64(level))
+                }
+                book.bidCount = levels
+                book.askCount = levels
+                return book
+            }
+            func expectRead(_ published: BookSnapshot, _ comment: Comment) {
+                var read = BookSnapshot()
+                #expect(store.readBook(slot: slot, into: &read) == .consistent)
+                #expect(read.bidCount == published.bidCount && read.askCount == published.askCount, comment)
+                for level in 0..<PriceStore.levelsPerSide {
+                    let bid = level < published.bidCount ? published.bids[level] : .empty
+                    let ask = level < published.askCount ? published.asks[level] : .empty
+                    #expect(read.bids[level] == bid && read.asks[level] == ask, comment)
+                }
+            }
+            let full = book(bestBid: 6_500_000, levels: 8)
+            store.publish(slot: slot, book: full)
+            expectRead(full, "first write")
+            // A quote: only the top moves.
+            var quoted = full
+            quoted.bids[0] = BookLevel(price: 6_500_050, quantity: 5)
+            store.publish(slot: slot, book: quoted)
+            expectRead(quoted, "top only")
+            // Every level moves; then the book thins to three levels, then back to eight.
+            let moved = book(bestBid: 6_490_000, levels: 8, size: 2_000)
+            store.publish(slot: slot, book: moved)
+            expectRead(moved, "all moved")
+            let thin = book(bestBid: 6_490_000, levels: 3, size: 2_000)
+            store.publish(slot: slot, book: thin)
+            expectRead(thin, "thinned")
+            store.publish(slot: slot, book: moved)
+            expectRead(moved, "refilled")
+            var read = BookSnapshot()
+            _ = store.readBook(slot: slot, into: &read)
+            #expect(read.updateCount == 5 && read.bids[7] == moved.bids[7])
+        }
+    }
+
     @Test func segmentIsPrivateToItsOwner() throws {
         try withSegmentPrefix { prefix in
             let names = try SegmentNames(prefix: prefix)
