@@ -19,8 +19,17 @@ public struct SimTopics: Sendable {
             // Topics come as top of book, depth, then funding; any further ones also carry
             // funding (MEXC contract tickers).
             for (position, topic) in subscriptions.topics(exchangeSymbol: instrument.exchangeSymbol).enumerated() {
-                table[topic] = (instrument.symbolIndex, SimTopicKind(rawValue: min(position, SimTopicKind.funding.rawValue)) ?? .funding)
+                table[topic] = (instrument.symbolIndex, Self.kind(atPosition: position))
             }
+        }
+    }
+
+    /// A topic's kind by its place in the source's list.
+    static func kind(atPosition position: Int) -> SimTopicKind {
+        switch position {
+        case 0: .topOfBook
+        case 1: .depth
+        default: .funding
         }
     }
 
