@@ -203,16 +203,20 @@ enum DetectorView {
     }
 
     /// What became of the tracks the market closed: ", closed: 12 converged (after 9.8 s median,
-    /// 31.0 s p90), 2 expired"; nothing before the first.
+    /// 31.0 s p90; 1 found converged after going unseen), 2 expired"; nothing before the first.
     static func closedTracks(_ closed: [String: Any]?) -> String {
         let converged = (closed?["converged"] as? NSNumber)?.intValue ?? 0
+        let unseen = (closed?["converged_unseen"] as? NSNumber)?.intValue ?? 0
         let expired = (closed?["expired"] as? NSNumber)?.intValue ?? 0
         guard converged + expired > 0 else { return "" }
         let lasting = closed?["seconds_to_converge"] as? [String: Any] ?? [:]
         func seconds(_ key: String) -> String {
             (lasting[key] as? NSNumber).map { String(format: "%.1f s", $0.doubleValue) } ?? "-"
         }
-        let after = converged > 0 ? " (after \(seconds("p50")) median, \(seconds("p90")) p90)" : ""
+        var parts: [String] = []
+        if converged > unseen { parts.append("after \(seconds("p50")) median, \(seconds("p90")) p90") }
+        if unseen > 0 { parts.append("\(unseen) found converged after going unseen") }
+        let after = parts.isEmpty ? "" : " (\(parts.joined(separator: "; ")))"
         return ", closed: \(converged) converged\(after), \(expired) expired"
     }
 }

@@ -34,6 +34,9 @@ public final class SpreadTracker {
         public var sell: String
         public var openedWallMillis: Int64
         public var lastPointNanos: Int64
+        /// When its edge was last read (wall ms): its signal, or its last point with trustworthy
+        /// prices. A convergence first seen long after it happened somewhere in between.
+        public var lastSeenWallMillis: Int64
         public var points: Int
         public var lastNetBps: Double
         public var peakNetBps: Double
@@ -50,6 +53,10 @@ public final class SpreadTracker {
     /// converged ones lasted (seconds, the last `lastingSamples`): how long a dislocation stays.
     public private(set) var convergedCount = 0
     public private(set) var expiredCount = 0
+    /// Of `convergedCount`, those found converged after going unseen for over
+    /// `unseenLimitMillis` (the detector down, or no trustworthy prices): when they converged is
+    /// not known, and they are left out of `secondsToConverge`.
+    public private(set) var convergedUnseenCount = 0
     /// The samples in arrival order (a ring, `lastedNext` the oldest once full) and sorted, kept
     /// so by each convergence: the status reads percentiles every 200 ms without sorting.
     private var lasted: [Double] = []
@@ -59,6 +66,9 @@ public final class SpreadTracker {
     public var intervalNanos: Int64
     public var maxAgeMillis: Int64
     public var exitBps: Double
+
+    /// Ten points' interval, at least 2 s: a longer gap between two readings is time unseen.
+    public var unseenLimitMillis: Int64 { max(intervalNanos / 100_000, 2_000) }
 
     public init(intervalMillis: Int, maxAgeSeconds: Double, exitBps: Double) {
         intervalNanos = Int64(intervalMillis) * 1_000_000
@@ -75,8 +85,8 @@ public final class SpreadTracker {
         guard !isOpen(subject) else { return nil }
         let track = Track(
             id: record.id, subject: subject, strategy: record.strategyKind ?? .spotSpot, symbol: symbol, buy: buy, sell: sell,
-            openedWallMillis: record.wallNanos / 1_000_000, lastPointNanos: now, points: 0, lastNetBps: record.netBps,
-            peakNetBps: record.netBps)
+            openedWallMillis: record.wallNanos / 1_000_000, lastPointNanos: now, lastSeenWallMillis: record.wallNanos / 1_000_000, points: 0,
+            lastNetBps: record.netBps, peakNetBps: record.netBps)
         open.append(track)
         return .opened(track, grossBps: record.grossBps, netBps: record.netBps, quantity: record.quantity)
     }
@@ -106,13 +116,15 @@ public final class SpreadTracker {
                 index += 1
                 continue
             }
+            let unseen = wallMillis - open[index].lastSeenWallMillis > unseenLimitMillis
+            open[index].lastSeenWallMillis = wallMillis
             open[index].points += 1
             open[index].lastNetBps = now_.netBps
             open[index].peakNetBps = max(open[index].peakNetBps, now_.netBps)
             events.append(.point(open[index], now_))
             if now_.netBps <= exitBps {
                 convergedCount += 1
-                recordLasting(Double(age) / 1000)
+                if unseen { convergedUnseenCount += 1 } else { recordLasting(Double(age) / 1000) }
                 events.append(.closed(open[index], .converged))
                 open.remove(at: index)
                 continue
@@ -197,11 +209,13 @@ public final class SpreadTracker {
                 let net = Self.field(line, "net_bps").flatMap(Double.init) ?? 0
                 opened[id] = Track(
                     id: id, subject: found?.0 ?? Self.untraded, strategy: found?.1 ?? written ?? .spotSpot, symbol: symbol, buy: buy,
-                    sell: sell, openedWallMillis: opened_, lastPointNanos: now, points: 0, lastNetBps: net, peakNetBps: net)
+                    sell: sell, openedWallMillis: opened_, lastPointNanos: now, lastSeenWallMillis: opened_, points: 0, lastNetBps: net,
+                    peakNetBps: net)
                 order.append(id)
             case "point":
                 guard var track = opened[id] else { continue }
                 track.points += 1
+                if let seen = Self.field(line, "ts_ms").flatMap(Int64.init) { track.lastSeenWallMillis = max(track.lastSeenWallMillis, seen) }
                 if let net = Self.field(line, "net_bps").flatMap(Double.init) {
                     track.lastNetBps = net
                     track.peakNetBps = max(track.peakNetBps, net)

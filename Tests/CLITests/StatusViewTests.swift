@@ -49,6 +49,12 @@ import Testing
         let expiredOnly = try render(
             #"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":0,"expired":1,"seconds_to_converge":{"p50":null,"p90":null}}}"#)
         #expect(expiredOnly.contains("open tracks (0), closed: 0 converged, 1 expired"))
+        let unseen = try render(
+            #"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":12,"converged_unseen":1,"expired":2,"seconds_to_converge":{"p50":9.81,"p90":31.04}}}"#)
+        #expect(unseen.contains("open tracks (0), closed: 12 converged (after 9.8 s median, 31.0 s p90; 1 found converged after going unseen), 2 expired"))
+        let allUnseen = try render(
+            #"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":1,"converged_unseen":1,"expired":0,"seconds_to_converge":{"p50":null,"p90":null}}}"#)
+        #expect(allUnseen.contains("open tracks (0), closed: 1 converged (1 found converged after going unseen), 0 expired"))
         let none = try render(#"{"recent":[],"open_tracks":[],"closed_tracks":{"converged":0,"expired":0}}"#)
         #expect(none.contains("open tracks (0)"))
     }

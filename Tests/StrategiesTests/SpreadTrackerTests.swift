@@ -125,23 +125,66 @@ import Testing
     @Test func convergedTracksMeasureHowLongTheyLasted() {
         let tracker = SpreadTracker(intervalMillis: 200, maxAgeSeconds: 60, exitBps: 2)
         #expect(tracker.secondsToConverge(0.5) == nil)
-        for (id, openedSeconds) in [(1, 0), (2, 10), (3, 20), (4, 30)] {
-            var record = OpportunityRecord()
-            record.id = UInt64(id)
-            record.direction = UInt32(id)
-            record.netBps = 20
-            record.wallNanos = Int64(openedSeconds) * 1_000_000_000
-            _ = tracker.opened(record, symbol: "BTC-USDT", buy: "binance/spot", sell: "okx/spot", now: 0)
+        // Signals at 0, 10, 20 and 30 s, a point a second; at 40 s the first three converge
+        // (after 40, 30 and 20 s) and the fourth reads 5 bps and goes on.
+        var events: [SpreadTracker.Event] = []
+        for second in 0...40 {
+            if let id = [0: 1, 10: 2, 20: 3, 30: 4][second] {
+                var record = OpportunityRecord()
+                record.id = UInt64(id)
+                record.direction = UInt32(id)
+                record.netBps = 20
+                record.wallNanos = Int64(second) * 1_000_000_000
+                _ = tracker.opened(record, symbol: "BTC-USDT", buy: "binance/spot", sell: "okx/spot", now: Int64(second) * 1_000_000_000)
+            }
+            events = tracker.tick(now: Int64(second) * 1_000_000_000 + 200_000_000, wallMillis: Int64(second) * 1000) { subject in
+                SpreadDetector.Reading(grossBps: 20, netBps: second == 40 && subject.index != 4 ? 1 : 5, quantity: 1, valid: true)
+            }
         }
-        // At 40 s the first three converge (after 40, 30 and 20 s); the fourth reads 5 bps and goes on.
-        let events = tracker.tick(now: 1_000_000_000, wallMillis: 40_000) { subject in
-            SpreadDetector.Reading(grossBps: 20, netBps: subject.index == 4 ? 5 : 1, quantity: 1, valid: true)
-        }
-        #expect(events.count == 7 && tracker.convergedCount == 3 && tracker.expiredCount == 0)
+        #expect(events.count == 7 && tracker.convergedCount == 3 && tracker.expiredCount == 0 && tracker.convergedUnseenCount == 0)
         #expect(tracker.secondsToConverge(0.5) == 30 && tracker.secondsToConverge(0) == 20 && tracker.secondsToConverge(1) == 40)
         // At 95 s the fourth is 65 s old: expired, not a convergence.
-        _ = tracker.tick(now: 2_000_000_000, wallMillis: 95_000) { _ in SpreadDetector.Reading(grossBps: 20, netBps: 5, quantity: 1, valid: true) }
+        _ = tracker.tick(now: 95_000_000_000, wallMillis: 95_000) { _ in SpreadDetector.Reading(grossBps: 20, netBps: 5, quantity: 1, valid: true) }
         #expect(tracker.expiredCount == 1 && tracker.convergedCount == 3 && tracker.open.isEmpty)
+    }
+
+    /// A convergence first seen long after the edge was last read (the detector was down, or the
+    /// prices were not trustworthy) happened at some unknown time in between: it counts as a
+    /// convergence, apart, and not in how long dislocations last.
+    @Test func aConvergenceFoundAfterGoingUnseenIsNotTimed() {
+        let tracker = tracker()
+        // Two tracks recovered from the file, last read at 1.4 s and at 600 s.
+        let lines = [
+            line("open", id: 1, extra: #""ts_ms":1000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            line("point", id: 1, extra: #""ts_ms":1400,"gross_bps":30,"net_bps":12,"quantity":0.1"#),
+            line("open", id: 2, sell: "bybit/spot", extra: #""ts_ms":599000,"gross_bps":40,"net_bps":20,"quantity":0.1"#),
+            line("point", id: 2, sell: "bybit/spot", extra: #""ts_ms":600000,"gross_bps":30,"net_bps":12,"quantity":0.1"#),
+        ]
+        let recovery = tracker.recover(lines: lines, now: 5) { _, _, _, sell in sell == "okx/spot" ? Self.spread(7) : Self.spread(8) }
+        #expect(recovery.recovered == 2)
+        // The restart at 600.5 s: the first is found converged (unseen for ten minutes), the
+        // second still open; it converges two points later, seen all along.
+        func reading(_ netBps: Double) -> SpreadDetector.Reading { SpreadDetector.Reading(grossBps: 20, netBps: netBps, quantity: 1, valid: true) }
+        _ = tracker.tick(now: 1_000_000_000, wallMillis: 600_500) { $0.index == 7 ? reading(1) : reading(10) }
+        #expect(tracker.convergedCount == 1 && tracker.convergedUnseenCount == 1 && tracker.secondsToConverge(0.5) == nil)
+        _ = tracker.tick(now: 1_200_000_000, wallMillis: 600_700) { _ in reading(9) }
+        _ = tracker.tick(now: 1_400_000_000, wallMillis: 600_900) { _ in reading(1) }
+        #expect(tracker.convergedCount == 2 && tracker.convergedUnseenCount == 1)
+        #expect(tracker.secondsToConverge(0.5) == 1.9, "from its signal at 599 s, seen before and after the restart")
+
+        // Prices not trustworthy for 3 s: a convergence found after them is not timed either.
+        var record = OpportunityRecord()
+        record.id = 3
+        record.direction = 9
+        record.netBps = 20
+        record.wallNanos = 700_000_000_000
+        _ = tracker.opened(record, symbol: "BTC-USDT", buy: "binance/spot", sell: "mexc/spot", now: 2_000_000_000)
+        _ = tracker.tick(now: 2_200_000_000, wallMillis: 700_200) { _ in reading(8) }
+        for step in 1...15 {
+            _ = tracker.tick(now: 2_200_000_000 + Int64(step) * 200_000_000, wallMillis: 700_200 + Int64(step) * 200) { _ in .invalid }
+        }
+        _ = tracker.tick(now: 5_400_000_000, wallMillis: 703_400) { _ in reading(1) }
+        #expect(tracker.convergedCount == 3 && tracker.convergedUnseenCount == 2 && tracker.open.isEmpty)
     }
 
     /// Carry and triangular signals are tracked too: each is its own subject (a carry on a
