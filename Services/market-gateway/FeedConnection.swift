@@ -194,7 +194,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         guard !snapshotOnSocket else { return }
         let settle = spacing * Int64(frames.count) + 150
         loop.scheduleTask(in: .milliseconds(settle)) { [self] in
-            for index in states.indices { requestResync(index) }
+            for index in states.indices { requestResync(index, counted: false) }
         }
     }
 
@@ -443,11 +443,14 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
 
     // MARK: Resync (one symbol at a time)
 
-    func requestResync(_ index: Int) {
+    /// Fetches (or re-subscribes for) a fresh snapshot of the symbol's book. `counted` false: not
+    /// a resync in the health block — the first sync of a connection, or another attempt at one
+    /// already counted.
+    func requestResync(_ index: Int, counted: Bool = true) {
         guard !stopped, let connection, !states[index].resyncPending || MonotonicClock.now() > states[index].nextResyncNanos else { return }
         setResyncPending(index, true)
         states[index].nextResyncNanos = MonotonicClock.now() + 2_000_000_000
-        health.resyncStarted()
+        if counted { health.resyncStarted() }
         let symbol = states[index].instrument.exchangeSymbol
         if snapshotOnSocket {
             // Bybit and OKX answer a fresh subscription with a snapshot.
@@ -509,7 +512,7 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
             }
             loop.scheduleTask(in: .milliseconds(delay)) { [self] in
                 states[index].nextResyncNanos = 0
-                requestResync(index)
+                requestResync(index, counted: false)
             }
         }
     }

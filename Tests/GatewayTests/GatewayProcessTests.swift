@@ -102,6 +102,7 @@ import Testing
             let health = harness.control.healthSnapshot(SourceId(exchange: exchange, market: market))
             #expect(health.state == .live && health.messages > 0 && health.errors == 0, "\(exchange): \(health)")
             #expect(health.gaps == 0, "\(exchange)/\(market): \(health.gaps) gaps without any fault")
+            #expect(health.resyncs == 0, "\(exchange)/\(market): the first sync of each book is no resync, was \(health.resyncs)")
         }
         #expect(harness.control.healthSnapshot(SourceId(exchange: exchange, market: .perp)).resyncs == settled.resyncs)
         let status = try ControlSocketServer.request(path: "/tmp/\(harness.prefix)-\(exchange.name).sock", command: "status")
@@ -194,6 +195,14 @@ import Testing
         #expect(hit, "\(exchange) \(fault): the fault was seen")
         let recovery = harness.waitAllVerified(venue, seconds: 2)
         #expect(recovery != nil, "\(exchange) \(fault): verified again within 2 s")
+        // A broken sequence or checksum is a resync; a new connection's first syncs are not (its
+        // reconnect is counted).
+        let after = harness.control.healthSnapshot(source)
+        switch fault {
+        case "skip_sequence", "corrupt_checksum": #expect(after.resyncs > before.resyncs, "\(exchange) \(fault): \(after)")
+        case "drop_connection": #expect(after.resyncs == before.resyncs && after.reconnects > before.reconnects, "\(exchange) \(fault): \(after)")
+        default: break
+        }
     }
 
     /// A dropped connection is logged when it goes and when it is back, with how long it took (it
