@@ -145,7 +145,7 @@ enum DetectorView {
         let latency = status["tick_to_decision_ns"] as? [String: Any] ?? [:]
         var lines = [
             "detector: \(int(status["updates"])) updates, \(int(status["evaluations"])) evaluations, \(int(status["emissions"])) opportunities; "
-                + "tick→decision p50 \(int(latency["p50"])) ns, p99 \(int(latency["p99"])) ns",
+                + (int(latency["count"]) > 0 ? "tick→decision p50 \(int(latency["p50"])) ns, p99 \(int(latency["p99"])) ns" : "tick→decision: none yet"),
             "  rejected: " + ["below_threshold", "stale", "unverified", "below_min_notional", "cooldown_or_tracked", "paused", "no_price"]
                 .map { "\($0.replacingOccurrences(of: "_", with: " ")) \(int(rejected[$0]))" }.joined(separator: ", "),
             (status["streams"] as? [String: Any]).map { streams in

@@ -13,7 +13,10 @@ import Testing
     @Test func redisStreamsAreShownSoAnOutageIsSeen() throws {
         let lines = try render(
             #"{"updates":10,"evaluations":20,"emissions":1,"rejected":{"stale":3},"streams":{"published":7,"dropped":41,"failures":2,"maxlen":100},"funding":{"received":12,"failures":0,"rejected":1},"recent":[],"open_tracks":[]}"#)
-        #expect(lines.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision p50 0 ns, p99 0 ns")
+        #expect(lines.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision: none yet", "no latency shown before one is measured")
+        let timed = try render(
+            #"{"updates":10,"evaluations":20,"emissions":1,"tick_to_decision_ns":{"count":1,"p50":4224,"p99":4224,"max":4224},"recent":[],"open_tracks":[]}"#)
+        #expect(timed.first == "detector: 10 updates, 20 evaluations, 1 opportunities; tick→decision p50 4224 ns, p99 4224 ns")
         #expect(lines.contains("  redis streams: published 7, dropped 41, failures 2"))
         #expect(lines.contains("  funding rates read: 12, refused as untrustworthy: 1"))
         #expect(lines.contains { $0.contains("stale 3") })
