@@ -99,7 +99,8 @@ final class DetectorLoop: @unchecked Sendable {
     private var lastJournalError = ""
     /// `journalErrors` when the current spell of failed appends began (nil: appends succeed).
     private var journalErrorsAtFailure: UInt64?
-    private var recoveredTracks = 0
+    /// Open tracks found in the journal at start and followed again.
+    private(set) var recoveredTracks = 0
     init(
         store: PriceStore, control: ControlSegment, universe: Universe, config: DetectorConfig, consumers: [RingConsumer<UpdateNotice>],
         executor: RingProducer<OpportunityRecord>?, streams: StreamPublisher?, journal: TrackJournal?, funding: FundingReader?,

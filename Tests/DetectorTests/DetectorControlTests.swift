@@ -154,12 +154,17 @@ extension DetectorProcessTests {
     }
 
     /// A detector on the scratch universe, started and running; its control socket.
-    static func startDetector(prefix: String, directory: String, universe: String, extra: [String] = []) throws -> (ChildProcess, String) {
+    /// `ready` gets the detector's first line.
+    static func startDetector(
+        prefix: String, directory: String, universe: String, extra: [String] = [], ready: (String) -> Void = { _ in }
+    ) throws -> (ChildProcess, String) {
         let socket = "/tmp/\(prefix)-detector.sock"
         let detector = try ChildProcess(
             executable: builtBinary("opportunity-detector"),
             arguments: detectorArguments(prefix: prefix, directory: directory, universe: universe, socket: socket) + extra, output: .pipe)
-        #expect(detector.readLine(timeoutMillis: 10_000)?.hasPrefix("opportunity-detector running") == true)
+        let line = detector.readLine(timeoutMillis: 10_000) ?? ""
+        #expect(line.hasPrefix("opportunity-detector running"), "\(line)")
+        ready(line)
         return (detector, socket)
     }
 
@@ -223,8 +228,11 @@ extension DetectorProcessTests {
             try bytes.write(to: URL(fileURLWithPath: file))
             let config = "\(directory)/detector.json"
             try #"{"trackMaxSeconds":0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
-            let (detector, socket) = try Self.startDetector(prefix: prefix, directory: directory, universe: universe, extra: ["--config", config])
+            var ready = ""
+            let (detector, socket) = try Self.startDetector(
+                prefix: prefix, directory: directory, universe: universe, extra: ["--config", config]) { ready = $0 }
             defer { _ = detector.terminate(graceMillis: 2000) }
+            #expect(ready.hasSuffix(", 1 open track recovered from \(directory)/tracks"), "the operator is told at start: \(ready)")
             let status = try Self.waitForStatus(socket) { ($0["recovered_tracks"] as? Int) == 1 }
             #expect(status["recovered_tracks"] as? Int == 1, "\(status["recovered_tracks"] ?? "-")")
             #expect(status["journal_errors"] as? Int == 0 && status["journal_last_error"] is NSNull)
