@@ -259,14 +259,17 @@ final class SimulationEngine: @unchecked Sendable {
     }
 
     /// The next depth frame of a source with a pending `corrupt_checksum` fault gets a checksum
-    /// (OKX) or previous-id field that does not match.
+    /// (OKX) or previous-id field that does not match: a 1 before its first digit, so that it
+    /// still reads as a number (after the sign of a negative checksum, not before it).
     private func corrupted(_ frame: [UInt8], source: SourceId) -> [UInt8] {
         guard pendingCorruption.contains(source.index) else { return frame }
         pendingCorruption.remove(source.index)
         var text = String(decoding: frame, as: UTF8.self)
         for field in ["\"checksum\":", "\"pu\":", "\"U\":", "\"version\":"] {
             if let range = text.range(of: field) {
-                text.insert(contentsOf: "1", at: range.upperBound)
+                var digits = range.upperBound
+                if digits < text.endIndex, text[digits] == "-" { digits = text.index(after: digits) }
+                text.insert(contentsOf: "1", at: digits)
                 return Array(text.utf8)
             }
         }

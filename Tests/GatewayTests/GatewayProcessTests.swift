@@ -195,9 +195,9 @@ import Testing
         #expect(hit, "\(exchange) \(fault): the fault was seen")
         let recovery = harness.waitAllVerified(venue, seconds: 2)
         #expect(recovery != nil, "\(exchange) \(fault): verified again within 2 s")
-        // A broken sequence or checksum is a resync; a new connection's first syncs are not (its
-        // reconnect is counted). A corrupted frame may be refused as unreadable first: the break
-        // is then found at the next frame, after the books above were read verified.
+        // A broken sequence or checksum is a gap and a resync, found in the frame itself (not an
+        // unreadable frame); a new connection's first syncs are no resync (its reconnect is
+        // counted).
         var after = harness.control.healthSnapshot(source)
         let resyncBy = Date().addingTimeInterval(3)
         while fault == "skip_sequence" || fault == "corrupt_checksum", after.resyncs == before.resyncs, Date() < resyncBy {
@@ -205,7 +205,8 @@ import Testing
             after = harness.control.healthSnapshot(source)
         }
         switch fault {
-        case "skip_sequence", "corrupt_checksum": #expect(after.resyncs > before.resyncs, "\(exchange) \(fault): \(after)")
+        case "skip_sequence", "corrupt_checksum":
+            #expect(after.resyncs > before.resyncs && after.gaps > before.gaps && after.errors == before.errors, "\(exchange) \(fault): \(after)")
         case "drop_connection": #expect(after.resyncs == before.resyncs && after.reconnects > before.reconnects, "\(exchange) \(fault): \(after)")
         default: break
         }
