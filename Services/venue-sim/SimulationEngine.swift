@@ -259,19 +259,19 @@ final class SimulationEngine: @unchecked Sendable {
     }
 
     /// The next depth frame of a source with a pending `corrupt_checksum` fault gets a checksum
-    /// (OKX) or previous-id field that does not match: a 1 before its first digit, so that it
-    /// still reads as a number (after the sign of a negative checksum, not before it).
+    /// (OKX) or previous-id field that does not match: its last digit one lower (0 becomes 1), so
+    /// that it still reads as a number of its type (a longer one could overflow OKX's 32 bits).
     private func corrupted(_ frame: [UInt8], source: SourceId) -> [UInt8] {
         guard pendingCorruption.contains(source.index) else { return frame }
         pendingCorruption.remove(source.index)
-        var text = String(decoding: frame, as: UTF8.self)
+        var bytes = frame
         for field in ["\"checksum\":", "\"pu\":", "\"U\":", "\"version\":"] {
-            if let range = text.range(of: field) {
-                var digits = range.upperBound
-                if digits < text.endIndex, text[digits] == "-" { digits = text.index(after: digits) }
-                text.insert(contentsOf: "1", at: digits)
-                return Array(text.utf8)
-            }
+            guard let start = bytes.firstRange(of: Array(field.utf8))?.upperBound else { continue }
+            var end = start < bytes.count && bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+            while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+            guard end > start, bytes[end - 1] != UInt8(ascii: "-") else { continue }
+            bytes[end - 1] = bytes[end - 1] == UInt8(ascii: "0") ? UInt8(ascii: "1") : bytes[end - 1] - 1
+            return bytes
         }
         return frame
     }
