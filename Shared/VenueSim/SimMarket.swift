@@ -83,9 +83,21 @@ public struct SimMarket: Sendable {
         var mid = truePrices[symbolIndex] * (1 + (character.offsetBps + 0.2 * noise.gaussian()) / 10_000)
         if source.market == .perp { mid *= 1 + SimMarket.perpBasisBps / 10_000 }
         let half = mid * character.halfSpreadBps / 10_000
-        let bid = (mid - half) * (1 + dislocationBps(symbolIndex: symbolIndex, source: source, side: .buy) / 10_000)
-        let ask = (mid + half) * (1 + dislocationBps(symbolIndex: symbolIndex, source: source, side: .sell) / 10_000)
-        return (bid, max(ask, bid))
+        let bidShift = dislocationBps(symbolIndex: symbolIndex, source: source, side: .buy)
+        let askShift = dislocationBps(symbolIndex: symbolIndex, source: source, side: .sell)
+        var bid = (mid - half) * (1 + bidShift / 10_000)
+        var ask = (mid + half) * (1 + askShift / 10_000)
+        // A venue's book never crosses: a side moved through the other pushes it along, the
+        // venue's spread away (a seller 60 bps under the market takes the bids down with him; the
+        // ask used to stop at the bid, and the dislocation never showed).
+        if ask <= bid {
+            if -askShift >= bidShift {
+                bid = ask - 2 * half
+            } else {
+                ask = bid + 2 * half
+            }
+        }
+        return (bid, ask)
     }
 
     /// The funding rate a perpetual shows now (per 8 h), drifting with the basis.

@@ -160,6 +160,31 @@ import Venues
         #expect(market.dislocationBps(symbolIndex: 0, source: SourceId(exchange: .bybit, market: .perp), side: .buy) == 0)
     }
 
+    /// A one-sided dislocation through the other side moves the whole book: a seller 60 bps under
+    /// the market takes that venue's bids down with him, a spread below; a buyer 80 bps over it
+    /// takes the asks up. The dislocated side is where the scenario says, against the others.
+    @Test func aOneSidedDislocationThroughTheOtherSideMovesTheBook() throws {
+        let scenario = try SimScenario.load(
+            json: Array(
+                #"{"seed":5,"dislocations":[{"atSeconds":1,"symbol":"ETH-USDT","source":"okx/spot","bps":-60,"decaySeconds":0,"side":"ask"},{"atSeconds":1,"symbol":"ETH-USDT","source":"bybit/perp","bps":80,"decaySeconds":0,"side":"bid"}]}"#.utf8))
+        let eth = try #require(scenario.symbols.firstIndex { $0.name == "ETH-USDT" })
+        var market = SimMarket(scenario: scenario)
+        var noise = SimRandom(seed: 1)
+        let okx = SourceId(exchange: .okx, market: .spot)
+        let bybitPerp = SourceId(exchange: .bybit, market: .perp)
+        let binance = SourceId(exchange: .binance, market: .spot)
+        let before = market.quote(symbolIndex: eth, source: okx, noise: &noise)
+        market.advance(seconds: 1)
+        let lowered = market.quote(symbolIndex: eth, source: okx, noise: &noise)
+        let raised = market.quote(symbolIndex: eth, source: bybitPerp, noise: &noise)
+        let other = market.quote(symbolIndex: eth, source: binance, noise: &noise)
+        func bps(_ a: Double, _ b: Double) -> Double { (a / b - 1) * 10_000 }
+        #expect(lowered.bid < lowered.ask && raised.bid < raised.ask, "never crossed or locked")
+        #expect(abs((lowered.ask - lowered.bid) / (before.ask - before.bid) - 1) < 0.01, "the venue's spread kept")
+        #expect(bps(other.bid, lowered.ask) > 50, "okx's ask is 60 bps under the market: buying there and selling elsewhere pays \(bps(other.bid, lowered.ask)) bps")
+        #expect(bps(raised.bid, other.ask) > 70, "bybit's perp bids 80 bps over it: \(bps(raised.bid, other.ask)) bps")
+    }
+
     /// The cross pair follows its two USDT pairs, so a cycle pays nothing until its own
     /// dislocation opens one.
     @Test func crossPairIsPricedFromItsLegsAndDislocatesAlone() throws {
