@@ -64,12 +64,17 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
     /// When the books' best levels were last prefetched (see `publish`).
     private var lastWarmNanos: Int64 = 0
     static let warmIntervalNanos: Int64 = 1_000_000
-    /// Frame received → entry published in shm and notice pushed, per published frame.
-    var frameToShm = LatencyHistogram()
-    /// The same by what the frame carried: a best bid/ask, or depth (a diff re-prices many
-    /// levels, and takes longer).
+    /// Frame received → entry published in shm and notice pushed, per published frame, by what
+    /// the frame carried: a best bid/ask, or depth (a diff re-prices many levels, and takes
+    /// longer).
     var frameToShmTopOfBook = LatencyHistogram()
     var frameToShmDepth = LatencyHistogram()
+    /// Every published frame: both kinds together (merged when asked for, not recorded twice).
+    var frameToShm: LatencyHistogram {
+        var all = frameToShmTopOfBook
+        all.merge(frameToShmDepth)
+        return all
+    }
     /// The same for the frames that came after the connection had been quiet for `quietNanos` or
     /// more: the first of a burst finds code and data gone from the caches (measured: a quote
     /// frame's parse 0.3 µs inside a burst, about 5 µs after 20 ms of quiet).
@@ -427,7 +432,6 @@ final class FeedConnection: WebSocketReceiver, @unchecked Sendable {
         }
         if fromFrame {
             let elapsed = MonotonicClock.now() - now
-            frameToShm.record(elapsed)
             if kind == .topOfBook { frameToShmTopOfBook.record(elapsed) } else { frameToShmDepth.record(elapsed) }
             if frameGapNanos >= Self.quietNanos { frameToShmAfterQuiet.record(elapsed) }
         }

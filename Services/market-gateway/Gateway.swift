@@ -93,7 +93,6 @@ final class Gateway: @unchecked Sendable {
     func resetLatency() {
         loop.preconditionInEventLoop()
         for connection in connections {
-            connection.frameToShm.reset()
             connection.frameToShmTopOfBook.reset()
             connection.frameToShmDepth.reset()
             connection.frameToShmAfterQuiet.reset()

@@ -91,10 +91,9 @@ struct DetectorCommand: ParsableCommand {
         for number in [SIGTERM, SIGINT] {
             signal(number) { _ in DetectorLoop.terminationRequested.store(true, ordering: .relaxed) }
         }
-        let recovered = ", \(loop.recoveredTracks) open track\(loop.recoveredTracks == 1 ? "" : "s") recovered from \(journal.directory)"
         print(
-            "opportunity-detector running: \(loaded.directions.count) directions, entry \(settings.entryBps) bps, wait \(waitMode.rawValue), control socket \(socketPath)"
-                + recovered
+            "opportunity-detector running: \(loaded.directions.count) directions, entry \(settings.entryBps) bps, wait \(waitMode.rawValue), control socket \(socketPath), "
+                + "\(loop.recoveredTracks) open track\(loop.recoveredTracks == 1 ? "" : "s") recovered from \(journal.directory)"
         )
         fflush(nil)
         if cpu >= 0, drz_pin_current_thread(Int32(cpu)) != 0 { throw ValidationError("--cpu: cannot pin to CPU \(cpu)") }

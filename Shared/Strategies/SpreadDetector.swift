@@ -143,7 +143,7 @@ public final class SpreadDetector {
             legFeesBps.append(
                 rules.rules(symbol: symbol, source: direction.buy.index).takerFeeBps
                     + rules.rules(symbol: symbol, source: direction.sell.index).takerFeeBps)
-            legPerpKeys.append(direction.kind == .spotPerp ? Int32(symbol * SourceId.count + direction.sell.index) : -1)
+            legPerpKeys.append(direction.kind == .spotPerp ? Int32(Self.sellKey(direction)) : -1)
         }
     }
 
@@ -287,7 +287,18 @@ public final class SpreadDetector {
     @inline(__always)
     func fundingBps(_ direction: Direction) -> Double {
         guard direction.kind == .spotPerp else { return 0 }
-        return holdingFundingBps[direction.symbol.index * SourceId.count + direction.sell.index]
+        return holdingFundingBps[Self.sellKey(direction)]
+    }
+
+    /// A direction's (symbol, source) key on its sell leg: its perpetual's on a spot→perp one.
+    @inline(__always)
+    private static func sellKey(_ direction: Direction) -> Int { direction.symbol.index * SourceId.count + direction.sell.index }
+
+    /// A direction's two store slots (-1 where a leg has no entry).
+    @inline(__always)
+    private func slots(of direction: Direction) -> (buy: Int, sell: Int) {
+        let symbolKey = direction.symbol.index * SourceId.count
+        return (Int(slots[symbolKey + direction.buy.index]), Int(slots[symbolKey + direction.sell.index]))
     }
 
     /// Evaluates every direction of the notice's (symbol, source); `emit` gets each opportunity.
@@ -513,8 +524,7 @@ public final class SpreadDetector {
         emit: (inout OpportunityRecord) -> Void
     ) {
         let symbol = direction.symbol.index
-        let buySlot = Int(slots[symbol * SourceId.count + direction.buy.index])
-        let sellSlot = Int(slots[symbol * SourceId.count + direction.sell.index])
+        let (buySlot, sellSlot) = slots(of: direction)
         let entry = entryBps ?? config.entryBps
         // Sizes that stop at `maxNotional` within both best levels (which the leg check has just
         // read: the update's top and the counterpart's) are sized on those alone; the others read
@@ -686,14 +696,14 @@ public final class SpreadDetector {
     /// taker fees in the tracked orientation (its size is then the quote currency put in).
     public func reading(_ subject: TrackSubject, now: Int64) -> Reading {
         switch subject.kind {
-        case .spread:
+        case .spread, .carry:
             guard index.directions.indices.contains(subject.index) else { return .invalid }
             let direction = index.directions[subject.index]
-            return directionReading(direction, fundingBps: fundingBps(direction), entryBps: config.entryBps, now: now)
-        case .carry:
-            guard index.directions.indices.contains(subject.index), index.directions[subject.index].kind == .spotPerp else { return .invalid }
-            let direction = index.directions[subject.index]
-            let perpKey = direction.symbol.index * SourceId.count + direction.sell.index
+            guard subject.kind == .carry else {
+                return directionReading(direction, fundingBps: fundingBps(direction), entryBps: config.entryBps, now: now)
+            }
+            guard direction.kind == .spotPerp else { return .invalid }
+            let perpKey = Self.sellKey(direction)
             let funding = carryFundingBps(perpKey: perpKey, holdingHours: config.carryHoldingHours)
             return directionReading(direction, fundingBps: counted(funding, perpKey: perpKey), entryBps: config.carryEntryBps, now: now)
         case .triangular:
@@ -704,10 +714,9 @@ public final class SpreadDetector {
 
     private func directionReading(_ direction: Direction, fundingBps funding: Double, entryBps: Double, now: Int64) -> Reading {
         let symbol = direction.symbol.index
-        let buySlot = slots[symbol * SourceId.count + direction.buy.index]
-        let sellSlot = slots[symbol * SourceId.count + direction.sell.index]
-        guard buySlot >= 0, sellSlot >= 0, store.readBook(slot: Int(buySlot), into: &buyBook) == .consistent,
-            store.readBook(slot: Int(sellSlot), into: &sellBook) == .consistent
+        let (buySlot, sellSlot) = slots(of: direction)
+        guard buySlot >= 0, sellSlot >= 0, store.readBook(slot: buySlot, into: &buyBook) == .consistent,
+            store.readBook(slot: sellSlot, into: &sellBook) == .consistent
         else { return .invalid }
         let buyRules = rules.rules(symbol: symbol, source: direction.buy.index)
         let sellRules = rules.rules(symbol: symbol, source: direction.sell.index)
